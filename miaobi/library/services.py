@@ -1,0 +1,56 @@
+"""Writes to the library. Views, the admin, commands and the demo loader call these."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Article
+from .related import refresh_related
+
+
+def article_changed(article: Article) -> None:
+    """Call after an article's text, tags, genre, status or publish time changed (and after a new article)."""
+    refresh_related(article)
+
+
+@transaction.atomic
+def set_status(articles, status: str) -> int:
+    """Move articles to a status (publishing one dated in the future schedules it); returns how many changed."""
+    if status not in Article.Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    changed = 0
+    for article in articles:
+        if article.status == status:
+            continue
+        article.status = status
+        article.save(update_fields=["status", "updated_at"])
+        article_changed(article)
+        changed += 1
+    return changed
+
+
+def publish(article: Article, *, when=None) -> Article:
+    """Publish now (or at `when`)."""
+    article.published_at = when or min(article.published_at, timezone.now())
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    article_changed(article)
+    return article
+
+
+def record_view(article: Article) -> None:
+    """Count one reading of an article: a single UPDATE, safe under concurrent readers."""
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+
+
+@transaction.atomic
+def delete_articles(articles) -> int:
+    """Delete articles, first taking them out of the related-reading index of the others."""
+    count = 0
+    for article in list(articles):
+        article.status = Article.Status.ARCHIVED  # in memory only: withdraws it from the index
+        refresh_related(article)
+        article.delete()
+        count += 1
+    return count

@@ -1,0 +1,17 @@
+from django.urls import path, register_converter
+
+from . import views
+from .converters import ArticleIdConverter
+
+register_converter(ArticleIdConverter, "article_id")
+
+app_name = "library"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("a/<article_id:pk>/", views.article_detail, name="article"),
+    path("c/", views.genre_list, name="genres"),
+    path("c/<slug:slug>/", views.genre_detail, name="genre"),
+    path("t/", views.tag_list, name="tags"),
+    path("t/<str:slug>/", views.tag_detail, name="tag"),
+    path("latest/", views.latest, name="latest"),
+]

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from . import selectors
+from .gate import may_view_article, text_for_viewer
+from .models import Article, Genre, Tag
+from .rendering import full_text_blocks, preview_blocks, table_of_contents
+from .services import record_view
+
+def paginate(request, queryset, per_page: int | None = None):
+    """A page of the queryset; absurd or non-numeric ?page= gives the first or last page, never an error."""
+    paginator = Paginator(queryset, per_page or settings.MIAOBI_PAGE_SIZE)
+    raw = request.GET.get("page", "1").strip()
+    number = 1
+    if raw.isascii() and raw.isdigit():
+        number = min(max(int(raw[:12]) if len(raw) <= 12 else paginator.num_pages, 1), paginator.num_pages)
+    page = paginator.get_page(number)
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
+
+def home(request):
+    return render(request, "library/home.html", {
+        "genres": selectors.genres_with_counts(),
+        "latest": selectors.latest_articles(),
+        "most_read": selectors.most_read_articles(),
+        "genre_blocks": selectors.genre_blocks(),
+    })
+
+
+def article_detail(request, pk: int):
+    article = get_object_or_404(Article.objects.select_related("genre"), pk=pk)
+    if not may_view_article(article, request.user):
+        raise Http404("文章不存在或尚未发布")
+    as_visitor = request.GET.get("as") == "visitor"
+    reading = text_for_viewer(article, request.user, as_visitor=as_visitor)
+    if article.is_public and not request.user.is_staff:
+        record_view(article)
+    context = {
+        "article": article,
+        "reading": reading,
+        "tags": list(article.tags.all()),
+        "related": selectors.related_articles(article),
+        "latest": selectors.latest_articles(),
+        "as_visitor": as_visitor,
+    }
+    if reading.full:
+        context["blocks"] = full_text_blocks(reading.outline)
+        context["toc"] = table_of_contents(reading.outline, article.word_count)
+    else:
+        context["blocks"] = preview_blocks(reading.preview)
+    return render(request, "library/article.html", context)
+
+
+def genre_list(request):
+    return render(request, "library/genres.html", {"genres": selectors.genres_with_counts()})
+
+
+def genre_detail(request, slug: str):
+    genre = get_object_or_404(Genre, slug=slug)
+    articles = Article.objects.published().filter(genre=genre).for_listing().newest_first()
+    return render(request, "library/list.html", {
+        "heading": genre.name, "description": genre.description, "page": paginate(request, articles),
+        "breadcrumb": [("分类", "library:genres", None)], "genre": genre,
+    })
+
+
+def tag_list(request):
+    return render(request, "library/tags.html", {"tags": Tag.objects.all()})
+
+
+def tag_detail(request, slug: str):
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = Article.objects.published().filter(tags=tag).for_listing().newest_first()
+    return render(request, "library/list.html", {
+        "heading": f"主题：{tag.name}", "page": paginate(request, articles),
+        "breadcrumb": [("主题", "library:tags", None)],
+    })
+
+
+def latest(request):
+    articles = Article.objects.published().for_listing().newest_first()
+    return render(request, "library/list.html", {"heading": "最近更新", "page": paginate(request, articles)})
