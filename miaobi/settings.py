@@ -73,8 +73,24 @@ WSGI_APPLICATION = "miaobi.wsgi.application"
 
 TEMPLATES = [
     {
+        # Public pages: Jinja2 (the site's hot path, see miaobi/jinja2env.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "miaobi" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "miaobi.jinja2env.environment",
+            "autoescape": True,
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "miaobi.siteconfig.context_processors.site",
+            ],
+        },
+    },
+    {
+        # The Django admin and third-party apps.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "miaobi" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -96,6 +112,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "miaobi.sqlite3",
+            # Keep connections: opening SQLite and running the PRAGMAs per request costs more than the page.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets readers run while one writer writes; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions.
@@ -125,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "miaobi" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STATIC_ROOT.mkdir(exist_ok=True)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from .fragments import library_changed
 from .gate import article_preview
 from .models import Article, Genre, Tag
 from .rendering import preview_blocks
@@ -15,14 +16,21 @@ LEVEL_NAMES = {1: "一级标题", 2: "二级标题", 3: "三级标题", 4: "四�
 class GenreAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "preview_ratio", "preview_max_chars"]
     list_editable = ["position"]
-    prepopulated_fields = {}
     search_fields = ["name", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        library_changed()  # genre names and counts appear in cached lists
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        library_changed()
 
 
 @admin.register(Article)

@@ -10,6 +10,7 @@ entitlements (free quota, memberships) here, and only here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .models import Article
 from .preview import Preview, build_preview
@@ -22,8 +23,12 @@ SUMMARY_CHARS = 120
 class Reading:
     article: Article
     full: bool
-    preview: Preview | None = None
     outline: Outline | None = None  # the full text's outline, only when full
+
+    @cached_property
+    def preview(self) -> Preview | None:
+        """The preview, built on first use (a page may reuse a cached rendering of it instead)."""
+        return None if self.full else article_preview(self.article)
 
     @property
     def visible_text(self) -> str:
@@ -65,7 +70,7 @@ def text_for_viewer(article: Article, user, *, as_visitor: bool = False) -> Read
     """What of `article` the viewer `user` may receive (as_visitor: staff checking the public view)."""
     if not as_visitor and may_read_full(article, user):
         return Reading(article=article, full=True, outline=parse_structure(article.body))
-    return Reading(article=article, full=False, preview=article_preview(article))
+    return Reading(article=article, full=False)
 
 
 def may_view_article(article: Article, user) -> bool:

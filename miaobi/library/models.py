@@ -65,13 +65,6 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
-    def for_listing(self):
-        """Columns a list needs: never the body, which can be 100,000 characters."""
-        return self.select_related("genre").only(
-            "id", "title", "published_at", "word_count", "view_count", "source",
-            "genre__name", "genre__slug",
-        )
-
 
 class Article(models.Model):
     class Status(models.TextChoices):

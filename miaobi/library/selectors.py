@@ -1,44 +1,73 @@
 """Reads of the library used by pages. Each returns public articles only."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import Article, Genre, RelatedArticle
 
 
-def latest_articles(limit: int | None = None):
-    return Article.objects.published().for_listing().newest_first()[: limit or settings.MIAOBI_LATEST_COUNT]
+@dataclass(frozen=True)
+class ListEntry:
+    """What a list of articles shows of each: cheap to fetch and to render (no model instances)."""
+
+    pk: int
+    title: str
+    published_at: datetime
+    word_count: int
+    genre_name: str
+
+    @property
+    def url(self) -> str:
+        return f"/a/{self.pk}/"
+
+    @property
+    def day(self) -> str:
+        return timezone.localtime(self.published_at).strftime("%Y-%m-%d")
 
 
-def most_read_articles(limit: int = 10):
-    return Article.objects.published().for_listing().order_by("-view_count", "-published_at")[:limit]
+LIST_FIELDS = ("pk", "title", "published_at", "word_count", "genre__name")
 
 
-def related_articles(article: Article, limit: int | None = None) -> list[Article]:
+def list_entries(queryset) -> list[ListEntry]:
+    return [ListEntry(*row) for row in queryset.values_list(*LIST_FIELDS)]
+
+
+def latest_articles(limit: int | None = None) -> list[ListEntry]:
+    return list_entries(Article.objects.published().newest_first()[: limit or settings.MIAOBI_LATEST_COUNT])
+
+
+def most_read_articles(limit: int = 10) -> list[ListEntry]:
+    return list_entries(Article.objects.published().order_by("-view_count", "-published_at")[:limit])
+
+
+def related_articles(article: Article, limit: int | None = None) -> list[ListEntry]:
     """The stored 相关阅读 of an article, public ones only, best first."""
     limit = limit or settings.MIAOBI_RELATED_COUNT
-    links = (
-        RelatedArticle.objects.filter(article=article)
-        .filter(related__in=Article.objects.published())
-        .select_related("related", "related__genre")
-        .only("rank", "related__id", "related__title", "related__published_at", "related__word_count",
-              "related__genre__name", "related__genre__slug")
-        .order_by("rank")[:limit]
+    rows = (
+        RelatedArticle.objects.filter(
+            article=article, related__status=Article.Status.PUBLISHED, related__published_at__lte=timezone.now())
+        .order_by("rank")
+        .values_list(*(f"related__{f}" if f != "pk" else "related_id" for f in LIST_FIELDS))[:limit]
     )
-    return [link.related for link in links]
+    return [ListEntry(*row) for row in rows]
 
 
 def genres_with_counts():
-    published = Article.objects.published().values("pk")
-    return Genre.objects.annotate(article_count=Count("articles", filter=Q(articles__in=published)))
+    public = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=timezone.now())
+    # Meta.ordering does not apply to GROUP BY queries: order explicitly.
+    return Genre.objects.annotate(article_count=Count("articles", filter=public)).order_by("position", "id")
 
 
-def genre_blocks(per_genre: int = 5) -> list[tuple[Genre, list[Article]]]:
+def genre_blocks(per_genre: int = 5) -> list[tuple[Genre, list[ListEntry]]]:
     """The home page's block per genre: the newest few of each genre that has any."""
     blocks = []
-    for genre in Genre.objects.all():
-        articles = list(Article.objects.published().filter(genre=genre).for_listing().newest_first()[:per_genre])
-        if articles:
-            blocks.append((genre, articles))
+    for genre in Genre.objects.order_by("position", "id"):
+        entries = list_entries(Article.objects.published().filter(genre=genre).newest_first()[:per_genre])
+        if entries:
+            blocks.append((genre, entries))
     return blocks

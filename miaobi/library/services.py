@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .fragments import library_changed
 from .models import Article
 from .related import refresh_related
 
@@ -12,6 +13,7 @@ from .related import refresh_related
 def article_changed(article: Article) -> None:
     """Call after an article's text, tags, genre, status or publish time changed (and after a new article)."""
     refresh_related(article)
+    library_changed()
 
 
 @transaction.atomic
@@ -53,4 +55,5 @@ def delete_articles(articles) -> int:
         refresh_related(article)
         article.delete()
         count += 1
+    library_changed()
     return count

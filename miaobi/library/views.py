@@ -2,11 +2,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from . import selectors
+from .fragments import cached_fragment
 from .gate import may_view_article, text_for_viewer
 from .models import Article, Genre, Tag
-from .rendering import full_text_blocks, preview_blocks, table_of_contents
+from .rendering import full_text_blocks, preview_blocks, render_blocks, table_of_contents
 from .services import record_view
 
 def paginate(request, queryset, per_page: int | None = None):
@@ -18,6 +20,13 @@ def paginate(request, queryset, per_page: int | None = None):
         number = min(max(int(raw[:12]) if len(raw) <= 12 else paginator.num_pages, 1), paginator.num_pages)
     page = paginator.get_page(number)
     page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
+
+def paginate_articles(request, queryset):
+    """A page of list entries (title, genre, date, 字数) of an article queryset."""
+    page = paginate(request, queryset.values_list(*selectors.LIST_FIELDS))
+    page.object_list = [selectors.ListEntry(*row) for row in page.object_list]
     return page
 
 
@@ -38,19 +47,24 @@ def article_detail(request, pk: int):
     reading = text_for_viewer(article, request.user, as_visitor=as_visitor)
     if article.is_public and not request.user.is_staff:
         record_view(article)
+    stamp = f"{article.pk}:{article.updated_at.timestamp()}"
     context = {
         "article": article,
         "reading": reading,
-        "tags": list(article.tags.all()),
-        "related": selectors.related_articles(article),
-        "latest": selectors.latest_articles(),
+        "tags": cached_fragment(f"tags:{stamp}", lambda: list(article.tags.all())),
+        "related": cached_fragment(f"related:{article.pk}", lambda: selectors.related_articles(article)),
+        "latest": cached_fragment("latest", selectors.latest_articles),
         "as_visitor": as_visitor,
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
     }
     if reading.full:
-        context["blocks"] = full_text_blocks(reading.outline)
+        context["body_html"] = render_blocks(full_text_blocks(reading.outline))
         context["toc"] = table_of_contents(reading.outline, article.word_count)
+        context["summary"] = reading.summary
     else:
-        context["blocks"] = preview_blocks(reading.preview)
+        # The preview is the same for every reader the gate gave it to: render it once.
+        context["body_html"], context["summary"] = cached_fragment(
+            f"preview:{stamp}", lambda: (render_blocks(preview_blocks(reading.preview)), reading.summary))
     return render(request, "library/article.html", context)
 
 
@@ -60,10 +74,10 @@ def genre_list(request):
 
 def genre_detail(request, slug: str):
     genre = get_object_or_404(Genre, slug=slug)
-    articles = Article.objects.published().filter(genre=genre).for_listing().newest_first()
+    articles = Article.objects.published().filter(genre=genre).newest_first()
     return render(request, "library/list.html", {
-        "heading": genre.name, "description": genre.description, "page": paginate(request, articles),
-        "breadcrumb": [("分类", "library:genres", None)], "genre": genre,
+        "heading": genre.name, "description": genre.description, "page": paginate_articles(request, articles),
+        "breadcrumb": [("分类", reverse("library:genres"))], "genre": genre,
     })
 
 
@@ -73,13 +87,13 @@ def tag_list(request):
 
 def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().filter(tags=tag).for_listing().newest_first()
+    articles = Article.objects.published().filter(tags=tag).newest_first()
     return render(request, "library/list.html", {
-        "heading": f"主题：{tag.name}", "page": paginate(request, articles),
-        "breadcrumb": [("主题", "library:tags", None)],
+        "heading": f"主题：{tag.name}", "page": paginate_articles(request, articles),
+        "breadcrumb": [("主题", reverse("library:tags"))],
     })
 
 
 def latest(request):
-    articles = Article.objects.published().for_listing().newest_first()
-    return render(request, "library/list.html", {"heading": "最近更新", "page": paginate(request, articles)})
+    articles = Article.objects.published().newest_first()
+    return render(request, "library/list.html", {"heading": "最近更新", "page": paginate_articles(request, articles)})

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..catalogue import GENRES, TAGS
 from ..models import Article, Genre, Tag
+from ..fragments import library_changed
 from ..related import rebuild_all_related
 
 TEXTS_DIR = Path(__file__).parent / "texts"
@@ -98,4 +99,5 @@ def load_demo(texts_dir: Path = TEXTS_DIR, now=None) -> dict:
             created += 1
         if created:
             rebuild_all_related()
+            library_changed()
     return {"created": created, "existing": len(texts) - created, "total": len(texts)}

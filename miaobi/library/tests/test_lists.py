@@ -77,3 +77,11 @@ def test_pages_are_chinese_and_mobile_ready(client, catalogue):
     assert '<html lang="zh-Hans">' in html
     assert 'name="viewport"' in html
     assert "/static/miaobi/site.css" in html
+
+
+def test_genres_are_listed_in_the_studio_order(client, make_article):
+    make_article(genre="duizhao")
+    make_article(genre="jianghua")
+    html = client.get("/").content.decode()
+    nav = html[html.index('class="genre-nav"'):]
+    assert nav.index("讲话稿") < nav.index("对照检查材料")

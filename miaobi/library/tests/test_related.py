@@ -3,10 +3,17 @@ import pytest
 
 from miaobi.library.models import Article, RelatedArticle
 from miaobi.library.related import rebuild_all_related
-from miaobi.library.selectors import related_articles
+from miaobi.library.selectors import related_articles as related_entries
 from miaobi.library.services import delete_articles, set_status
 
 pytestmark = pytest.mark.django_db
+
+
+def related_articles(article):
+    """The stored related list as articles, best first."""
+    ids = [entry.pk for entry in related_entries(article)]
+    found = Article.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 WATER = "农田水利建设要抓好渠道改造和塘坝清淤，提高灌溉水有效利用系数，确保旱涝保收。" * 8
 SAFETY = "安全生产要压实企业主体责任，开展隐患排查治理，严防重特大事故发生。" * 8

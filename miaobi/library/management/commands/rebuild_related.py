@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from miaobi.library.fragments import library_changed
 from miaobi.library.related import rebuild_all_related
 
 
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = rebuild_all_related()
+        library_changed()
         self.stdout.write(f"related reading rebuilt for {count} published articles.")
