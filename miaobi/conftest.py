@@ -73,3 +73,21 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reader_client_factory(db):
+    """Logged-in registered readers without membership, one new account per call."""
+    from miaobi.accounts.models import User
+
+    counter = itertools.count(1)
+
+    def make():
+        n = next(counter)
+        user = User.objects.create_user(username=f"1350000{n:04d}", mobile=f"1350000{n:04d}", password="Qingshan-2026")
+        c = Client()
+        c.force_login(user)
+        c.user = user
+        return c
+
+    return make

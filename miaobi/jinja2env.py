@@ -5,6 +5,8 @@ several times faster than the Django template language (bench/pages.py).
 """
 from functools import lru_cache
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +28,6 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url, static=static, get_messages=get_messages, free_quota=settings.MIAOBI_FREE_QUOTA)
     env.filters.update(local_time=local_time, highlight=highlight)
     return env

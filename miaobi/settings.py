@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "miaobi.siteconfig",
+    "miaobi.accounts",
     "miaobi.library",
     "miaobi.search",
+    "miaobi.exports",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,9 @@ else:
             "NAME": DATA_DIR / "miaobi.sqlite3",
             # Keep connections: opening SQLite and running the PRAGMAs per request costs more than the page.
             "CONN_MAX_AGE": None,
+            # Tests use a file too (not shared-cache memory), so concurrency behaves as in production.
+            # One file per test process, so parallel test runs never share it.
+            "TEST": {"NAME": str(DATA_DIR / f"test-miaobi-{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers run while one writer writes; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions.
@@ -128,6 +133,27 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["miaobi.accounts.backends.MobileOrEmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:me"
+
+# Email: printed to the console locally; files with EMAIL_FILE_PATH; SMTP when EMAIL_HOST is set.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "妙笔智库 <noreply@localhost>")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "465"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+elif os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,5 +205,13 @@ LOGGING = {
 MIAOBI_PREVIEW_RATIO = float(os.environ.get("MIAOBI_PREVIEW_RATIO", "0.3"))
 MIAOBI_PREVIEW_MAX_CHARS = int(os.environ.get("MIAOBI_PREVIEW_MAX_CHARS", "1500"))
 MIAOBI_PAGE_SIZE = 20
+# Members (accounts.entitlements).
+MIAOBI_FREE_QUOTA = int(os.environ.get("MIAOBI_FREE_QUOTA", "3"))
+MIAOBI_DAILY_DOWNLOAD_CAP = int(os.environ.get("MIAOBI_DAILY_DOWNLOAD_CAP", "30"))
+MIAOBI_DAILY_READ_CAP = int(os.environ.get("MIAOBI_DAILY_READ_CAP", "200"))
+MIAOBI_REDEEM_TRIES_PER_HOUR = int(os.environ.get("MIAOBI_REDEEM_TRIES_PER_HOUR", "10"))
+MIAOBI_LOGIN_LOCK_MINUTES = int(os.environ.get("MIAOBI_LOGIN_LOCK_MINUTES", "15"))
+MIAOBI_DOWNLOAD_LINK_SECONDS = 60
 MIAOBI_RELATED_COUNT = 8
 MIAOBI_LATEST_COUNT = 10
+MIAOBI_SEARCH_RATE = os.environ.get("MIAOBI_SEARCH_RATE", "30/m")  # anonymous searches per IP: "30/m", "500/h", "off"

@@ -1,5 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from miaobi.library.converters import ArticleIdConverter
+
+# Article ids in URLs of every app: digits that fit 64 bits, so absurd ids are a 404.
+register_converter(ArticleIdConverter, "article_id")
 
 admin.site.site_header = "妙笔智库 管理后台"
 admin.site.site_title = "妙笔智库"
@@ -8,6 +13,8 @@ admin.site.index_title = "内容与站点管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", include("miaobi.search.urls")),
+    path("", include("miaobi.accounts.urls")),
+    path("", include("miaobi.exports.urls")),
     path("", include("miaobi.library.urls")),
 ]
 

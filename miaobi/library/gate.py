@@ -4,13 +4,15 @@ Every surface that shows article text (page, print view, search snippet, meta de
 and later the API, feeds and exports) asks `text_for_viewer` and uses only what it returns.
 A surface that reads `article.body` for a reader directly is a bug.
 
-Today: staff read the full text; everyone else reads the preview. The members issue adds
-entitlements (free quota, memberships) here, and only here.
+Who is entitled to what (staff, members, unlocked texts, quotas, daily caps) is decided by
+miaobi.accounts.entitlements.full_text_access; this module turns that decision into text.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+
+from miaobi.accounts.entitlements import full_text_access
 
 from .models import Article
 from .preview import Preview, build_preview
@@ -23,6 +25,7 @@ SUMMARY_CHARS = 120
 class Reading:
     article: Article
     full: bool
+    reason: str = "visitor"  # why: staff | member | unlocked | visitor | locked | daily_cap
     outline: Outline | None = None  # the full text's outline, only when full
 
     @cached_property
@@ -62,15 +65,14 @@ def article_preview(article: Article) -> Preview:
     return build_preview(article.body, ratio, max_chars)
 
 
-def may_read_full(article: Article, user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
-
-
 def text_for_viewer(article: Article, user, *, as_visitor: bool = False) -> Reading:
     """What of `article` the viewer `user` may receive (as_visitor: staff checking the public view)."""
-    if not as_visitor and may_read_full(article, user):
-        return Reading(article=article, full=True, outline=parse_structure(article.body))
-    return Reading(article=article, full=False)
+    if as_visitor:
+        return Reading(article=article, full=False)
+    access = full_text_access(user, article)
+    if access.full:
+        return Reading(article=article, full=True, reason=access.reason, outline=parse_structure(article.body))
+    return Reading(article=article, full=False, reason=access.reason)
 
 
 def may_view_article(article: Article, user) -> bool:

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from miaobi.search.services import index_article as index_for_search, remove_articles as remove_from_search
+
 from .fragments import library_changed
 from .models import Article
 from .related import refresh_related
@@ -13,6 +15,7 @@ from .related import refresh_related
 def article_changed(article: Article) -> None:
     """Call after an article's text, tags, genre, status or publish time changed (and after a new article)."""
     refresh_related(article)
+    index_for_search(article)  # the search index follows: published in, anything else out
     library_changed()
 
 
@@ -53,6 +56,7 @@ def delete_articles(articles) -> int:
     for article in list(articles):
         article.status = Article.Status.ARCHIVED  # in memory only: withdraws it from the index
         refresh_related(article)
+        remove_from_search([article.pk])
         article.delete()
         count += 1
     library_changed()

@@ -1,9 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from . import views
-from .converters import ArticleIdConverter
 
-register_converter(ArticleIdConverter, "article_id")
 
 app_name = "library"
 urlpatterns = [

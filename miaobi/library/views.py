@@ -4,6 +4,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from miaobi.accounts import entitlements
+from miaobi.accounts.models import Favourite
+
 from . import selectors
 from .fragments import cached_fragment
 from .gate import may_view_article, text_for_viewer
@@ -47,6 +50,8 @@ def article_detail(request, pk: int):
     reading = text_for_viewer(article, request.user, as_visitor=as_visitor)
     if article.is_public and not request.user.is_staff:
         record_view(article)
+    if request.user.is_authenticated and not as_visitor:
+        entitlements.record_reading(request.user, article, full_text=reading.full)
     stamp = f"{article.pk}:{article.updated_at.timestamp()}"
     context = {
         "article": article,
@@ -61,10 +66,14 @@ def article_detail(request, pk: int):
         context["body_html"] = render_blocks(full_text_blocks(reading.outline))
         context["toc"] = table_of_contents(reading.outline, article.word_count)
         context["summary"] = reading.summary
+        context["downloads_left"] = entitlements.downloads_left_today(request.user)
     else:
+        context["quota_left"] = entitlements.free_quota_left(request.user)
         # The preview is the same for every reader the gate gave it to: render it once.
         context["body_html"], context["summary"] = cached_fragment(
             f"preview:{stamp}", lambda: (render_blocks(preview_blocks(reading.preview)), reading.summary))
+    if request.user.is_authenticated:
+        context["is_favourite"] = Favourite.objects.filter(user=request.user, article=article).exists()
     return render(request, "library/article.html", context)
 
 

@@ -1,32 +1,69 @@
+"""Snippets and highlighting for result lists.
+
+Snippets are cut from the text the gate gives the viewer (reading.visible_text) and from nothing
+else: a text found by words in its hidden part shows its best visible window instead, never them.
+Matching is on folded text (full-width, traditional, case) so 黨員 marks 党员, but what is shown is
+always the original characters.
+"""
 from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .text import fold_for_matching, normalise
+
+ELISION = "……略……"
+MAX_HITS = 200
+
+
+def _positions(folded: str, terms: list[str]) -> list[tuple[int, int, int]]:
+    """(start, end, term index) of every occurrence of every term, longest terms first."""
+    found = []
+    for index, term in sorted(enumerate(terms), key=lambda it: -len(it[1])):
+        if not term:
+            continue
+        i = folded.find(term)
+        while i >= 0:
+            found.append((i, i + len(term), index))
+            i = folded.find(term, i + len(term))
+    return found
+
 
 def snippet_for(visible_text: str, terms: list[str], width: int) -> str:
-    """A window of the visible text around the first matched term (or its start)."""
+    """The window of `width` characters of the visible text holding the most distinct terms (then the most hits).
+
+    No term visible: the start of the visible text. Elision marks of the preview count as text.
+    """
     text = " ".join(visible_text.split())
-    positions = [text.lower().find(t.lower()) for t in terms]
-    positions = [p for p in positions if p >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    window = text[start:start + width]
-    return ("…" if start > 0 else "") + window + ("…" if start + width < len(text) else "")
+    if not text:
+        return ""
+    terms = [normalise(t) for t in terms]
+    folded = fold_for_matching(text)
+    hits = sorted(_positions(folded, terms))[:MAX_HITS]  # bounded work on a long full text
+    best_start, best_key = 0, (0, 0)
+    for start, _end, _index in hits:
+        window_start = max(0, start - width // 5)
+        window_end = window_start + width
+        inside = [h for h in hits if h[0] >= window_start and h[1] <= window_end]
+        key = (len({h[2] for h in inside}), len(inside))
+        if key > best_key:
+            best_start, best_key = window_start, key
+    if best_key == (0, 0):
+        best_start = 0
+    window = text[best_start:best_start + width]
+    return ("…" if best_start > 0 else "") + window + ("…" if best_start + width < len(text) else "")
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:
-    """Escape text and wrap each occurrence of a term in <mark>."""
-    lowered = text.lower()
+    """Escape text and wrap each occurrence of a term (compared folded) in <mark>."""
+    text = str(text or "")
+    if not text or not terms:
+        return mark_safe(escape(text))
+    folded = fold_for_matching(text)
     marks = [False] * len(text)
-    for term in terms:
-        t = term.lower()
-        if not t:
-            continue
-        i = lowered.find(t)
-        while i >= 0:
-            for j in range(i, i + len(t)):
-                marks[j] = True
-            i = lowered.find(t, i + len(t))
+    for start, end, _ in _positions(folded, [normalise(t) for t in terms]):
+        for j in range(start, end):
+            marks[j] = True
     out, i = [], 0
     while i < len(text):
         j = i

@@ -13,6 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from miaobi.search.services import index_articles
+
 from ..catalogue import GENRES, TAGS
 from ..models import Article, Genre, Tag
 from ..fragments import library_changed
@@ -77,7 +79,7 @@ def load_demo(texts_dir: Path = TEXTS_DIR, now=None) -> dict:
     texts = [parse_demo_text(p) for p in paths]
     # Interleave genres so "latest" shows a mix, not one genre at a time.
     texts.sort(key=lambda t: (int(t.key.rsplit("-", 1)[-1]) if t.key.rsplit("-", 1)[-1].isdigit() else 0, t.key))
-    created = 0
+    created, created_ids = 0, []
     with transaction.atomic():
         ensure_catalogue()
         genres = {g.slug: g for g in Genre.objects.all()}
@@ -96,8 +98,10 @@ def load_demo(texts_dir: Path = TEXTS_DIR, now=None) -> dict:
             if missing:
                 raise DemoTextError(f"{text.key}: unknown tags {missing}")
             article.tags.set([tags[name] for name in text.tags])
+            created_ids.append(article.pk)
             created += 1
         if created:
             rebuild_all_related()
+            index_articles(created_ids)  # the search index, in the same transaction
             library_changed()
     return {"created": created, "existing": len(texts) - created, "total": len(texts)}

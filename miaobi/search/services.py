@@ -1,0 +1,359 @@
+"""Search: keeping the index, answering queries, logging them. Views and commands call these.
+
+Index guarantees: a published article (a scheduled one too) has exactly one search_document row
+made from its current title, tags, genre and body; any other article has none. Callers run these
+inside the transaction that changed the article (library/services.py), so the index follows
+publish, update, unpublish and delete atomically.
+
+Query guarantees: only public articles are returned (published, publish time come: checked at
+query time, whatever the index holds); the work per query is bounded by SEARCH_CANDIDATES however
+common the words; results, counts and facets all come from the same candidate set.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from miaobi.library.fragments import cached_fragment
+from miaobi.library.gate import text_for_viewer
+from miaobi.library.models import Article, Genre, Tag
+
+from .backends import Filters, get_backend
+from .models import SearchDocument, SearchLog
+from .query import ParsedQuery, compact, parse_query
+from .snippets import snippet_for
+from .text import han_chars, index_words, normalise
+
+log = logging.getLogger(__name__)
+
+SEARCH_CANDIDATES = 1000      # most matches ranked, counted and faceted per query
+PHRASE_CHECK_LIMIT = 400      # most candidates whose text is read to check phrases
+SNIPPET_CHARS = 120
+INDEX_BATCH = 200
+SUGGEST_TITLES = 6
+SUGGEST_QUERIES = 4
+POPULAR_DAYS = 30
+POPULAR_CACHE_SECONDS = 600
+
+
+# --- the index -------------------------------------------------------------------------------
+
+def build_document(article: Article, tag_ids: list[int], tag_names: list[str], genre_name: str) -> SearchDocument:
+    """The index row of one article (pure: no queries)."""
+    title = normalise(article.title)
+    body = normalise(article.body)
+    year = timezone.localtime(article.published_at).year
+    return SearchDocument(
+        article_id=article.pk,
+        genre_id=article.genre_id,
+        year=year,
+        published_at=article.published_at,
+        title_tokens=" ".join(index_words(title) + han_chars(title)),
+        tag_tokens=" ".join(index_words(normalise(" ".join([*tag_names, genre_name])))),
+        body_tokens=" ".join(index_words(body)),
+        chars=" ".join(han_chars(f"{title} {body}")),
+        facets=" ".join([f"g{article.genre_id}", *(f"t{pk}" for pk in sorted(tag_ids)), f"y{year}"]),
+    )
+
+
+def _indexable(article: Article) -> bool:
+    # Scheduled articles are indexed too: queries hide them until their time, and nothing has to
+    # run at that moment for them to be found.
+    return article.status == Article.Status.PUBLISHED
+
+
+_DOC_FIELDS = ["genre_id", "year", "published_at", "title_tokens", "tag_tokens", "body_tokens", "chars", "facets"]
+
+
+def _write(documents: list[SearchDocument]) -> None:
+    if documents:
+        SearchDocument.objects.bulk_create(
+            documents, update_conflicts=True, unique_fields=["article"], update_fields=_DOC_FIELDS)
+
+
+def index_article(article: Article) -> bool:
+    """Put one article in the index if it is published (scheduled ones too), else take it out; True if indexed."""
+    if not _indexable(article) or article.pk is None:
+        remove_articles([article.pk] if article.pk else [])
+        return False
+    tags = list(article.tags.values_list("pk", "name"))
+    genre = Genre.objects.only("name").get(pk=article.genre_id)
+    with transaction.atomic():
+        _write([build_document(article, [t[0] for t in tags], [t[1] for t in tags], genre.name)])
+    return True
+
+
+def remove_articles(article_ids) -> int:
+    """Take articles out of the index (before deleting them, or when they stop being published)."""
+    ids = [pk for pk in article_ids if pk is not None]
+    if not ids:
+        return 0
+    deleted, _ = SearchDocument.objects.filter(article_id__in=ids).delete()
+    return deleted
+
+
+def index_articles(article_ids, progress=None) -> int:
+    """(Re)index these articles in batches; those not published are taken out. Returns how many are indexed."""
+    ids = sorted(set(article_ids))
+    genres = dict(Genre.objects.values_list("pk", "name"))
+    indexed = 0
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start:start + INDEX_BATCH]
+        articles = list(Article.objects.filter(pk__in=batch).only(
+            "pk", "title", "body", "genre_id", "status", "published_at"))
+        tags: dict[int, list[tuple[int, str]]] = {}
+        for article_id, tag_id, name in Article.tags.through.objects.filter(article_id__in=batch).values_list(
+                "article_id", "tag_id", "tag__name"):
+            tags.setdefault(article_id, []).append((tag_id, name))
+        documents = []
+        for article in articles:
+            if _indexable(article):
+                pairs = tags.get(article.pk, [])
+                documents.append(build_document(article, [p[0] for p in pairs], [p[1] for p in pairs],
+                                                genres.get(article.genre_id, "")))
+        with transaction.atomic():
+            keep = {d.article_id for d in documents}
+            remove_articles([pk for pk in batch if pk not in keep])
+            _write(documents)
+        indexed += len(documents)
+        if progress:
+            progress(min(start + INDEX_BATCH, len(ids)), len(ids))
+    return indexed
+
+
+def reindex_all(progress=None) -> int:
+    """Rebuild the whole index from the articles (after a dictionary change, a bulk import, a restore)."""
+    published = list(Article.objects.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
+    stale = SearchDocument.objects.exclude(article_id__in=Article.objects.filter(status=Article.Status.PUBLISHED))
+    with transaction.atomic():
+        stale.delete()
+    count = index_articles(published, progress=progress)
+    get_backend().optimize()
+    return count
+
+
+def index_size_bytes() -> int:
+    return get_backend().size_bytes()
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+@dataclass
+class Facet:
+    value: str           # the URL value (slug or year)
+    label: str
+    count: int
+
+
+@dataclass
+class SearchOutcome:
+    parsed: ParsedQuery
+    filters: Filters
+    sort: str
+    ids: list[int] = field(default_factory=list)          # public matches, in display order
+    capped: bool = False                                   # more matched than SEARCH_CANDIDATES
+    genre_facets: list[Facet] = field(default_factory=list)
+    tag_facets: list[Facet] = field(default_factory=list)
+    year_facets: list[Facet] = field(default_factory=list)
+    latency_ms: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class ResultItem:
+    article: Article
+    snippet: str
+
+
+def _phrase_filter(parsed: ParsedQuery, ids: list[int]) -> list[int]:
+    """Keep the candidates whose text holds every required phrase and no excluded phrase."""
+    required = [t.phrase for t in parsed.required if t.phrase]
+    excluded = [t.phrase for t in parsed.excluded if t.phrase]
+    ids = ids[:PHRASE_CHECK_LIMIT]
+    texts = {pk: compact(normalise(f"{title}\n{body}"))
+             for pk, title, body in Article.objects.filter(pk__in=ids).values_list("pk", "title", "body")}
+    return [pk for pk in ids if pk in texts
+            and all(p in texts[pk] for p in required) and not any(p in texts[pk] for p in excluded)]
+
+
+def search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relevance") -> SearchOutcome:
+    """Public articles matching the query and filters, best first (or newest first), with facet counts."""
+    started = time.perf_counter()
+    outcome = SearchOutcome(parsed=parsed, filters=filters, sort=sort)
+    if parsed.is_empty:
+        return outcome
+    candidates = get_backend().candidates(parsed, filters, SEARCH_CANDIDATES)
+    outcome.capped = len(candidates) >= SEARCH_CANDIDATES
+    ids = [pk for pk, _ in candidates]
+    if parsed.has_phrases:
+        ids = _phrase_filter(parsed, ids)
+    # The guard: whatever the index holds, only articles that are public now.
+    rows = {pk: (published_at, genre_id) for pk, published_at, genre_id in Article.objects.published()
+            .filter(pk__in=ids).values_list("pk", "published_at", "genre_id")}
+    ids = [pk for pk in ids if pk in rows]
+    if sort == "date":
+        ids.sort(key=lambda pk: (rows[pk][0], pk), reverse=True)
+    outcome.ids = ids
+    _facets(outcome, rows)
+    outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+    return outcome
+
+
+def _facets(outcome: SearchOutcome, rows: dict[int, tuple[datetime, int]]) -> None:
+    if not outcome.ids:
+        return
+    genre_counts = Counter(rows[pk][1] for pk in outcome.ids)
+    year_counts = Counter(timezone.localtime(rows[pk][0]).year for pk in outcome.ids)
+    tag_counts = Counter(Article.tags.through.objects.filter(article_id__in=outcome.ids).values_list("tag_id", flat=True))
+    genres = {g.pk: g for g in Genre.objects.filter(pk__in=genre_counts)}
+    tags = {t.pk: t for t in Tag.objects.filter(pk__in=tag_counts)}
+    outcome.genre_facets = sorted(
+        (Facet(genres[pk].slug, genres[pk].name, n) for pk, n in genre_counts.items() if pk in genres),
+        key=lambda f: (-f.count, f.label))
+    outcome.tag_facets = sorted(
+        (Facet(tags[pk].slug, tags[pk].name, n) for pk, n in tag_counts.items() if pk in tags),
+        key=lambda f: (-f.count, f.label))[:20]
+    outcome.year_facets = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items(), reverse=True)]
+
+
+def visible_snippet(article: Article, user, terms: list[str]) -> str:
+    """A snippet from what the gate lets this viewer see (the preview for visitors), never more."""
+    reading = text_for_viewer(article, user)
+    if reading.full:
+        visible = reading.visible_text
+    else:
+        # Every viewer the gate gives the preview to sees the same text: build it once per version.
+        visible = cached_fragment(f"search-visible:{article.pk}:{article.updated_at.timestamp()}",
+                                  lambda: reading.visible_text, seconds=300)
+    return snippet_for(visible, terms, SNIPPET_CHARS)
+
+
+def page_results(ids: list[int], parsed: ParsedQuery, user) -> list[ResultItem]:
+    """The displayed page only: articles with their snippets, in the order of `ids`."""
+    articles = Article.objects.select_related("genre").in_bulk(ids)
+    terms = parsed.highlight_terms
+    return [ResultItem(articles[pk], visible_snippet(articles[pk], user, terms)) for pk in ids if pk in articles]
+
+
+def count_matches(parsed: ParsedQuery, filters: Filters = Filters()) -> int:
+    """How many public articles match (bounded by SEARCH_CANDIDATES), for suggestions."""
+    return search(parsed, filters).count
+
+
+# --- zero results, typeahead ---------------------------------------------------------------
+
+def popular_queries(limit: int = 200) -> list[tuple[str, int]]:
+    """The most frequent queries of the last POPULAR_DAYS that found something, commonest first (cached)."""
+    key = "search:popular"
+    value = cache.get(key)
+    if value is None:
+        since = timezone.now() - timezone.timedelta(days=POPULAR_DAYS)
+        value = list(SearchLog.objects.filter(created_at__gte=since, result_count__gt=0)
+                     .values("query").annotate(n=Count("id")).order_by("-n", "query")
+                     .values_list("query", "n")[:limit])
+        cache.set(key, value, POPULAR_CACHE_SECONDS)
+    return value
+
+
+def close_queries(parsed: ParsedQuery, limit: int = 6) -> list[tuple[str, int]]:
+    """For a query that found nothing: nearby queries that do find something, with their counts.
+
+    Tries the phrases as plain words, the query without the words that find nothing on their own
+    (the usual culprit is a word too many), each word alone, then popular queries sharing a
+    character with it. At most MAX_TERMS + 2 extra searches, each bounded.
+    """
+    out: list[tuple[str, int]] = []
+    seen = {parsed.normalised}
+
+    def offer(text: str) -> int:
+        if text in seen or not text:
+            return 0
+        seen.add(text)
+        n = count_matches(parse_query(text))
+        if n:
+            out.append((text, n))
+        return n
+
+    def spell(term) -> str:
+        return f'"{term.phrase}"' if term.phrase else term.words[0]
+
+    if parsed.has_phrases:
+        offer(" ".join(" ".join(t.words) for t in parsed.required))
+    if len(parsed.required) > 1:
+        alone = {t: count_matches(parse_query(spell(t))) for t in parsed.required}
+        offer(" ".join(spell(t) for t in parsed.required if alone[t]))
+        for term, n in alone.items():
+            if n and spell(term) not in seen:
+                seen.add(spell(term))
+                out.append((spell(term), n))
+    chars = set("".join(parsed.words))
+    for query, _n in popular_queries():
+        if len(out) >= limit:
+            break
+        if query not in seen and chars & set(query):
+            seen.add(query)
+            n = count_matches(parse_query(query))
+            if n:
+                out.append((query, n))
+    return sorted(out, key=lambda qn: -qn[1])[:limit]
+
+
+def suggest(raw: str) -> dict:
+    """Typeahead: titles that hold what was typed, and popular queries that start with (or contain) it."""
+    parsed = parse_query(raw)
+    if parsed.is_empty:
+        return {"query": parsed.display, "titles": [], "queries": []}
+    ids = get_backend().title_matches(parsed, SUGGEST_TITLES * 3)
+    titles = []
+    if ids:
+        public = dict(Article.objects.published().filter(pk__in=ids).values_list("pk", "title"))
+        titles = [{"title": public[pk], "url": f"/a/{pk}/"} for pk in ids if pk in public][:SUGGEST_TITLES]
+    typed = parsed.normalised
+    starts = [q for q, _ in popular_queries() if q.startswith(typed) and q != typed]
+    contains = [q for q, _ in popular_queries() if typed in q and q != typed and q not in starts]
+    return {"query": parsed.display, "titles": titles, "queries": (starts + contains)[:SUGGEST_QUERIES]}
+
+
+def log_search(parsed: ParsedQuery, count: int, latency_ms: int, filtered: bool) -> None:
+    """Record one search (no user identity). A failing log never fails the search."""
+    try:
+        SearchLog.objects.create(query=parsed.normalised[:100], result_count=count,
+                                 latency_ms=max(0, min(latency_ms, 2**31 - 1)), filtered=filtered)
+    except Exception:  # noqa: BLE001 - logging is best effort
+        log.exception("search log not written for query %r", parsed.normalised[:100])
+
+
+def resolve_filters(genre_slug: str, tag_slug: str, year: str) -> tuple[Filters, dict, list[str]]:
+    """URL values → Filters, the chosen objects for display, and notices (Chinese) for ignored values."""
+    notices, chosen = [], {}
+    genre_id = tag_id = year_value = None
+    if genre_slug:
+        genre = Genre.objects.filter(slug=genre_slug[:40]).first()
+        if genre:
+            genre_id, chosen["genre"] = genre.pk, genre
+        else:
+            notices.append("没有这个文种，已忽略文种筛选。")
+    if tag_slug:
+        tag = Tag.objects.filter(slug=tag_slug[:60]).first()
+        if tag:
+            tag_id, chosen["tag"] = tag.pk, tag
+        else:
+            notices.append("没有这个主题，已忽略主题筛选。")
+    if year:
+        if year.isascii() and year.isdigit() and 1900 <= int(year) <= 2999:
+            year_value = chosen["year"] = int(year)
+        else:
+            notices.append("年份应为四位数字，已忽略年份筛选。")
+    return Filters(genre_id, tag_id, year_value), chosen, notices
+
