@@ -26,8 +26,14 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return timezone.localtime(value).strftime(fmt) if value else ""
 
 
+def state_label(value: str) -> str:
+    from miaobi.orders.models import State
+
+    return State(value).label if value in State.values else value
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.globals.update(url=url, static=static, get_messages=get_messages, free_quota=settings.MIAOBI_FREE_QUOTA)
+    env.globals.update(url=url, static=static, get_messages=get_messages, state_label=state_label, free_quota=settings.MIAOBI_FREE_QUOTA)
     env.filters.update(local_time=local_time, highlight=highlight)
     return env

@@ -54,8 +54,12 @@ INSTALLED_APPS = [
     "miaobi.siteconfig",
     "miaobi.accounts",
     "miaobi.library",
+    "miaobi.moderation",
     "miaobi.search",
     "miaobi.exports",
+    "miaobi.orders",
+    "miaobi.publishing",
+    "miaobi.importer",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "miaobi.publishing.conditional.ConditionalGetForVisitors",  # ETag/Last-Modified for visitors
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "miaobi.siteconfig.context_processors.site",
+                "miaobi.publishing.context_processors.publishing",
             ],
         },
     },
@@ -212,6 +218,22 @@ MIAOBI_DAILY_READ_CAP = int(os.environ.get("MIAOBI_DAILY_READ_CAP", "200"))
 MIAOBI_REDEEM_TRIES_PER_HOUR = int(os.environ.get("MIAOBI_REDEEM_TRIES_PER_HOUR", "10"))
 MIAOBI_LOGIN_LOCK_MINUTES = int(os.environ.get("MIAOBI_LOGIN_LOCK_MINUTES", "15"))
 MIAOBI_DOWNLOAD_LINK_SECONDS = 60
+# Order desk (orders).
+MIAOBI_SITE_URL = os.environ.get("MIAOBI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+MIAOBI_STUDIO_EMAILS = env_list("MIAOBI_STUDIO_EMAILS", "")
+MIAOBI_ORDER_REVISIONS = int(os.environ.get("MIAOBI_ORDER_REVISIONS", "2"))
+MIAOBI_ORDER_AUTOCOMPLETE_DAYS = int(os.environ.get("MIAOBI_ORDER_AUTOCOMPLETE_DAYS", "3"))
+MIAOBI_ORDER_RETENTION_DAYS = int(os.environ.get("MIAOBI_ORDER_RETENTION_DAYS", "180"))
+MIAOBI_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+MIAOBI_ATTACHMENTS_PER_MESSAGE = 5
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 MIAOBI_RELATED_COUNT = 8
 MIAOBI_LATEST_COUNT = 10
 MIAOBI_SEARCH_RATE = os.environ.get("MIAOBI_SEARCH_RATE", "30/m")  # anonymous searches per IP: "30/m", "500/h", "off"
+# Importer and originality check (importer).
+MIAOBI_IMPORT_MAX_BYTES = 50 * 1024 * 1024  # per file, and per archive member once unpacked
+MIAOBI_NEAR_DUPLICATE_THRESHOLD = float(os.environ.get("MIAOBI_NEAR_DUPLICATE_THRESHOLD", "0.5"))  # Jaccard of 5-shingles
+MIAOBI_ORIGINALITY_AMBER = float(os.environ.get("MIAOBI_ORIGINALITY_AMBER", "10"))  # percent found elsewhere
+MIAOBI_ORIGINALITY_RED = float(os.environ.get("MIAOBI_ORIGINALITY_RED", "30"))

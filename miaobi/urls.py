@@ -15,6 +15,9 @@ urlpatterns = [
     path("search/", include("miaobi.search.urls")),
     path("", include("miaobi.accounts.urls")),
     path("", include("miaobi.exports.urls")),
+    path("", include("miaobi.orders.urls")),
+    path("", include("miaobi.publishing.urls")),
+    path("", include("miaobi.importer.urls")),
     path("", include("miaobi.library.urls")),
 ]
 

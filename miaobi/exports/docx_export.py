@@ -41,7 +41,6 @@ The download mark (e.g. ``M000123 2026-11-25 18:30:05``) is written to the core 
 from __future__ import annotations
 
 import io
-import math
 from datetime import datetime, timezone
 
 from docx import Document
@@ -68,6 +67,8 @@ LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
 LINE_PITCH = Pt(28.95)  # exact line spacing = 579 twips
 LINE_PITCH_TWIPS = 579
+# 156 mm = 442.2 pt; 28 characters of 16 pt need 15.79 pt each: condense by 0.25 pt (5 twentieths).
+CHAR_CONDENSE_TWENTIETHS = -5
 # The page-number line sits about 7 mm below the type area: footer bottom edge = 35 − 7 − the
 # height of the footer's two lines (18 pt + 12 pt ≈ 10.6 mm).
 FOOTER_DISTANCE = Mm(17.4)
@@ -221,6 +222,7 @@ def _create_styles(document) -> None:
 
     body = _add_style(document, STYLE_BODY, base=normal)
     _style_font(body, BODY_FONT, BODY_SIZE)
+    _condense(body)
     pf = body.paragraph_format
     _set_exact_spacing(pf, LINE_PITCH)
     pf.first_line_indent = INDENT_2_CHARS
@@ -254,6 +256,7 @@ def _create_styles(document) -> None:
     for level, name in HEADING_STYLES.items():
         heading = _add_style(document, name, base=body)
         _style_font(heading, HEADING_FONTS[level])
+        _condense(heading)
         heading.paragraph_format.keep_with_next = True
         _set_child(heading.element.get_or_add_pPr(), "w:outlineLvl", _PPR_SEQ, {"w:val": str(level - 1)})
         heading.next_paragraph_style = body
@@ -288,19 +291,23 @@ def _set_up_section(document) -> None:
     section.footer_distance = FOOTER_DISTANCE
     section.header_distance = Mm(15)
 
-    # "22 lines of 28 characters": charSpace is the difference between the wanted character pitch
-    # and the Normal font size, in 1/4096 pt, rounded down so that 28 characters always fit.
-    text_width_twips = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
-    pitch_pt = text_width_twips / 20 / CHARS_PER_LINE
-    char_space = math.floor((pitch_pt - BODY_SIZE.pt) * 4096)
+    # "22 lines of 28 characters". Lines: a line grid of 28.95 pt plus exact line spacing. Characters:
+    # body and heading styles are condensed (CHAR_CONDENSE) so that 28 characters of 16 pt fill the
+    # 156 mm line. A "linesAndChars" grid would say the same to Word, but LibreOffice and older WPS
+    # builds lay it out at about 17 characters a line (seen here), so the grid carries lines only.
     sectPr = section._sectPr
     grid = sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sectPr.insert_element_before(grid, "w:printerSettings", "w:sectPrChange")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(char_space))
+    grid.attrib.pop(qn("w:charSpace"), None)
+
+
+def _condense(style) -> None:
+    """Tighten letter spacing so that CHARS_PER_LINE body characters fit the text width."""
+    _set_child(style.element.get_or_add_rPr(), "w:spacing", _RPR_SEQ, {"w:val": str(CHAR_CONDENSE_TWENTIETHS)})
 
 
 def _set_up_settings(document) -> None:

@@ -2,6 +2,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from miaobi.moderation.html import article_integrity_html, flags_html
+from miaobi.moderation.services import PublishBlocked, article_publishable, check_publishable, publication_problem
+
 from .fragments import library_changed
 from .gate import article_preview
 from .models import Article, Genre, Tag
@@ -41,12 +44,13 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     filter_horizontal = ["tags"]
     list_select_related = ["genre"]
-    readonly_fields = ["word_count", "view_count", "structure_view", "preview_view", "visitor_link"]
+    readonly_fields = ["word_count", "view_count", "structure_view", "preview_view", "visitor_link", "moderation_view", "integrity_view"]
     actions = ["publish_selected", "archive_selected", "draft_selected", "delete_selected_articles"]
     fieldsets = [
         (None, {"fields": ["title", "genre", "tags", "body", "source", "status", "published_at"]}),
         ("预览设置", {"fields": ["preview_ratio", "preview_max_chars", "visitor_link"], "classes": ["collapse"]}),
         ("结构与预览", {"fields": ["word_count", "view_count", "structure_view", "preview_view"]}),
+        ("内容审核", {"fields": ["moderation_view", "integrity_view"]}),
     ]
 
     def get_actions(self, request):
@@ -87,9 +91,21 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html("<div style='max-width:720px'>{}<p>……</p><p><em>预览 {} 字 / 上限 {} 字，全文 {} 字</em></p></div>",
                            items, preview.shown_chars, preview.budget, preview.total_chars)
 
+    @admin.display(description="审核提示")
+    def moderation_view(self, obj):
+        return flags_html(obj) if obj.pk else "保存后显示"
+
+    @admin.display(description="文本完整性检查")
+    def integrity_view(self, obj):
+        return article_integrity_html(obj) if obj.pk else "保存后显示"
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        article_changed(form.instance)  # tags are saved by now
+        article_changed(form.instance)  # tags are saved by now; this also screens the text
+        article = form.instance
+        if article.status == Article.Status.PUBLISHED and not article_publishable(article):
+            set_status([article], Article.Status.REVIEW)  # held until an editor clears the flags
+            self.message_user(request, f"{publication_problem(article)}已转为“待审”。", messages.WARNING)
 
     def delete_model(self, request, obj):
         delete_articles([obj])
@@ -98,8 +114,21 @@ class ArticleAdmin(admin.ModelAdmin):
         delete_articles(queryset)
 
     def _move(self, request, queryset, status, label):
-        changed = set_status(queryset, status)
+        articles, refused = list(queryset), []
+        if status == Article.Status.PUBLISHED:  # articles with unresolved review/block flags stay as they are
+            for article in [a for a in articles if a.status != status]:
+                try:
+                    check_publishable(article)
+                except PublishBlocked as exc:
+                    refused.append(str(exc))
+                    articles.remove(article)
+        try:
+            changed = set_status(articles, status)
+        except PublishBlocked as exc:  # flagged in the meantime: nothing changed
+            changed, refused = 0, [*refused, str(exc)]
         self.message_user(request, f"已将 {changed} 篇文章设为“{label}”。", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"未发布：{reason}", messages.WARNING)
 
     @admin.action(description="发布所选文章")
     def publish_selected(self, request, queryset):

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from miaobi.moderation.services import PublishBlocked, check_publishable, moderate_article  # noqa: F401 (PublishBlocked: for callers)
 from miaobi.search.services import index_article as index_for_search, remove_articles as remove_from_search
 
 from .fragments import library_changed
@@ -14,16 +15,28 @@ from .related import refresh_related
 
 def article_changed(article: Article) -> None:
     """Call after an article's text, tags, genre, status or publish time changed (and after a new article)."""
+    moderate_article(article)  # flags for editors; never changes the text
     refresh_related(article)
     index_for_search(article)  # the search index follows: published in, anything else out
     library_changed()
 
 
-@transaction.atomic
 def set_status(articles, status: str) -> int:
-    """Move articles to a status (publishing one dated in the future schedules it); returns how many changed."""
+    """Move articles to a status (publishing one dated in the future schedules it); returns how many changed.
+
+    Publishing raises PublishBlocked (nothing changed) if any article has unresolved review/block flags;
+    the check runs before the transaction, so the flags it stores for editors stay.
+    """
     if status not in Article.Status.values:
         raise ValueError(f"unknown status {status!r}")
+    articles = list(articles)
+    if status == Article.Status.PUBLISHED:
+        check_publishable(*[a for a in articles if a.status != status])
+    return _move_to_status(articles, status)
+
+
+@transaction.atomic
+def _move_to_status(articles, status: str) -> int:
     changed = 0
     for article in articles:
         if article.status == status:
@@ -36,7 +49,8 @@ def set_status(articles, status: str) -> int:
 
 
 def publish(article: Article, *, when=None) -> Article:
-    """Publish now (or at `when`)."""
+    """Publish now (or at `when`); PublishBlocked (nothing changed) if it has unresolved review/block flags."""
+    check_publishable(article)
     article.published_at = when or min(article.published_at, timezone.now())
     article.status = Article.Status.PUBLISHED
     article.save()

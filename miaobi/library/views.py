@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from miaobi.accounts import entitlements
 from miaobi.accounts.models import Favourite
+from miaobi.publishing.counting import record_page_view
 
 from . import selectors
 from .fragments import cached_fragment
@@ -50,6 +51,7 @@ def article_detail(request, pk: int):
     reading = text_for_viewer(article, request.user, as_visitor=as_visitor)
     if article.is_public and not request.user.is_staff:
         record_view(article)
+        record_page_view(request, article)  # publishing: daily views, hashed visitors, referrers
     if request.user.is_authenticated and not as_visitor:
         entitlements.record_reading(request.user, article, full_text=reading.full)
     stamp = f"{article.pk}:{article.updated_at.timestamp()}"
@@ -61,6 +63,7 @@ def article_detail(request, pk: int):
         "latest": cached_fragment("latest", selectors.latest_articles),
         "as_visitor": as_visitor,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "order_url": f"{reverse('orders:new')}?ref={article.pk}",
     }
     if reading.full:
         context["body_html"] = render_blocks(full_text_blocks(reading.outline))

@@ -1,29 +1,37 @@
 """The two index backends behind one interface, chosen from `connection.vendor`.
 
-Both read the same pre-segmented tokens (search_document, kept by services.py) and answer the same
-question: the best `limit` published-status article ids for a parsed query and filters, with a
-score (higher is better). Work is bounded for every query, however common its words:
+Both read the same pre-segmented tokens (search_text, kept by services.py) and answer the same
+question: up to `limit` candidate article ids for a parsed query and filters, each with a text score
+(higher is better); the service then checks them against the articles and re-ranks them by how much
+of the query their titles hold. Work is bounded for every query, however common its words:
 
-* SQLite FTS5: bm25 with title > tags > body > characters, `ORDER BY rank LIMIT n` inside FTS5;
-  filters are tokens of the `facets` column, so they narrow the match before the limit.
-* PostgreSQL: `ts_rank_cd` over weights A/B/C/D, but only on a bounded candidate set: up to
-  `limit` matches in index order plus the best title/tag matches (`head`, small and cheap to
-  rank). For a rare query that is every match, so ranking is exact; for a query matching most of
-  the library it is the best titles plus a sample, never 100,000 tsvectors detoasted.
+* SQLite FTS5: bm25 (title > tags > body > characters) over the newest RANK_WINDOW matches, found
+  with a rowid floor inside FTS5, plus the best HEAD_LIMIT title/tag matches of any age from the
+  small search_head_fts. Filters are tokens of the `facets` column, inside the MATCH.
+* PostgreSQL: `ts_rank_cd` over weights A/B/C/D on a bounded candidate set: up to `limit` matches
+  in index order plus the newest PG_HEAD_LIMIT texts whose titles/tags hold every word (`head`).
 
-The SQL each backend runs is available from `candidate_sql()` (bench/search.py times it bare).
+For a specific query (fewer matches than the window) both rank every match. For a word such as
+工作, in nearly every text, neither detoasts or scores 100,000 documents.
+`candidates()` runs only SQL: bench/search.py times it as the bare query behind the service.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 
 from .query import ParsedQuery, Term
 
-# bm25 weights of the FTS5 columns: title_tokens, tag_tokens, body_tokens, chars, facets.
-FTS_WEIGHTS = (10.0, 4.0, 1.0, 0.3, 0.0)
+# bm25 weights of the FTS5 columns: title_tokens, tag_tokens, body_tokens, chars, facets. bm25
+# saturates term frequency, so these only nudge; the service's re-ranking makes titles count.
+FTS_WEIGHTS = (3.0, 2.0, 1.0, 0.3, 0.0)
 FTS_TEXT_COLUMNS = "{title_tokens tag_tokens body_tokens chars}"
+HEAD_WEIGHTS = (3.0, 1.0, 0.0)
+HEAD_TEXT_COLUMNS = "{title_tokens tag_tokens}"
+RANK_WINDOW = 2000      # most matching rows bm25 is computed for, per query (the newest ones)
+HEAD_LIMIT = 200        # title/tag matches of any age added to them
+SUGGEST_WINDOW = 500
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: characters, body, tags, title.
 PG_WEIGHTS = "{0.02,0.1,0.5,1.0}"
 PG_HEAD_LIMIT = 200
@@ -47,17 +55,14 @@ def _quote(word: str) -> str:
 class Backend:
     vendor = "none"
 
-    def candidate_sql(self, parsed: ParsedQuery, filters: Filters, limit: int) -> tuple[str, list]:
-        raise NotImplementedError
+    def candidates(self, parsed: ParsedQuery, filters: Filters, limit: int) -> list[tuple[int, float, float]]:
+        """[(article id, text score, title score)], best text first: at most `limit`, plus a few title matches.
 
-    def candidates(self, parsed: ParsedQuery, filters: Filters, limit: int) -> list[tuple[int, float]]:
-        """[(article id, score)], best first, at most `limit`; empty for an empty query."""
-        if parsed.is_empty:
-            return []
-        sql, params = self.candidate_sql(parsed, filters, limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+        text score: the whole text against the query; title score: title and tags against any of
+        the query's words (0 when they hold none). Higher is better; only SQL and fetching happen
+        here: this is the "bare" query bench/search.py compares the service with.
+        """
+        raise NotImplementedError
 
     def title_matches(self, parsed: ParsedQuery, limit: int) -> list[int]:
         """Ids of articles whose title (or tags) hold every required word, best first (typeahead)."""
@@ -76,8 +81,9 @@ class NullBackend(Backend):
     def candidates(self, parsed, filters, limit):
         return []
 
-    def candidate_sql(self, parsed, filters, limit):
-        return "SELECT 1 WHERE 0 = 1", []
+
+def _weights(values) -> str:
+    return ", ".join(str(float(w)) for w in values)
 
 
 class SQLiteFTS5Backend(Backend):
@@ -92,8 +98,10 @@ class SQLiteFTS5Backend(Backend):
             return f"({word} OR (" + " AND ".join(_quote(p) for p in term.parts) + "))"
         return word
 
-    def match_expression(self, parsed: ParsedQuery, filters: Filters, columns: str = FTS_TEXT_COLUMNS) -> str:
-        positive = " AND ".join(self.term_expr(t) for t in parsed.required)
+    def match_expression(self, parsed: ParsedQuery, filters: Filters, columns: str = FTS_TEXT_COLUMNS,
+                         any_word: bool = False) -> str:
+        joiner = " OR " if (parsed.match_any or any_word) else " AND "
+        positive = joiner.join(self.term_expr(t) for t in parsed.required)
         negative = [self.term_expr(t) for t in parsed.excluded if not t.phrase]
         expr = f"({positive})" + (f" NOT ({' OR '.join(negative)})" if negative else "")
         expr = f"{columns} : ({expr})"
@@ -108,30 +116,74 @@ class SQLiteFTS5Backend(Backend):
             expr += f" AND facets : {token}"
         return expr
 
-    def candidate_sql(self, parsed, filters, limit):
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        sql = (f"SELECT rowid, -bm25(search_fts, {weights}) AS score FROM search_fts "
-               f"WHERE search_fts MATCH %s ORDER BY bm25(search_fts, {weights}) LIMIT %s")
-        return sql, [self.match_expression(parsed, filters), int(limit)]
+    def _head(self, parsed: ParsedQuery, filters: Filters, any_word: bool) -> str:
+        # Exclusions hold for the whole text, so they stay in the main query: title matches that
+        # are not main matches are checked against it (_keep_matching).
+        return self.match_expression(replace(parsed, excluded=[]), filters, HEAD_TEXT_COLUMNS, any_word)
+
+    @staticmethod
+    def _windowed(cursor, table: str, expr: str, weights: str, limit: int) -> tuple[list[tuple[int, float]], bool]:
+        """bm25 over the newest RANK_WINDOW matches only (a rowid floor found first, used inside FTS5).
+
+        Returns ([(rowid, score)] best first, whether there were more matches than the window).
+        """
+        cursor.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                       [expr, RANK_WINDOW])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT rowid, -bm25({table}, {weights}) FROM {table} WHERE {table} MATCH %s AND rowid > %s "
+                       f"ORDER BY bm25({table}, {weights}) LIMIT %s", [expr, int(row[0]) if row else 0, int(limit)])
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()], row is not None
+
+    def candidates(self, parsed, filters, limit):
+        """Whole-text bm25 over the newest RANK_WINDOW matches, title scores, and the best title matches of any age.
+
+        Why the window: bm25 costs microseconds per matching row, and a word such as 工作 matches
+        nearly every text; scoring all of them would cost hundreds of milliseconds at 100,000
+        texts. Below RANK_WINDOW matches (every specific query) the ranking is exact; above it,
+        texts whose titles hold every word still come in from the small title index.
+        """
+        if parsed.is_empty:
+            return []
+        weights, head_weights = _weights(FTS_WEIGHTS), _weights(HEAD_WEIGHTS)
+        main = self.match_expression(parsed, filters)
+        with connection.cursor() as cursor:
+            ranked, more = self._windowed(cursor, "search_fts", main, weights, limit)
+            titles = dict(self._windowed(cursor, "search_head_fts", self._head(parsed, filters, any_word=True),
+                                         head_weights, RANK_WINDOW)[0])
+            extra: list[int] = []
+            if more:  # older texts were not scored: bring in those whose titles hold every word
+                have = {pk for pk, _ in ranked}
+                heads, _ = self._windowed(cursor, "search_head_fts", self._head(parsed, filters, any_word=False),
+                                          head_weights, HEAD_LIMIT)
+                extra = self._keep_matching(cursor, main, [pk for pk, _ in heads if pk not in have])
+        return [(pk, score, titles.get(pk, 0.0)) for pk, score in ranked] + [(pk, 0.0, titles.get(pk, 0.0)) for pk in extra]
+
+    @staticmethod
+    def _keep_matching(cursor, expr: str, ids: list[int]) -> list[int]:
+        """Those of `ids` that match the main query (exclusions and filters included)."""
+        if not ids:
+            return []
+        cursor.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({','.join(map(str, ids))})",
+                       [expr])
+        keep = {int(r[0]) for r in cursor.fetchall()}
+        return [pk for pk in ids if pk in keep]
 
     def title_matches(self, parsed, limit):
         if parsed.is_empty:
             return []
-        expr = self.match_expression(parsed, Filters(), columns="{title_tokens tag_tokens}")
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
-                           f"ORDER BY bm25(search_fts, {weights}) LIMIT %s", [expr, int(limit)])
-            return [int(row[0]) for row in cursor.fetchall()]
+            return [pk for pk, _ in self._windowed(cursor, "search_head_fts", self._head(parsed, Filters(), False),
+                                                   _weights(HEAD_WEIGHTS), limit)[0]]
 
     def optimize(self):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("INSERT INTO search_head_fts(search_head_fts) VALUES ('optimize')")
 
     def size_bytes(self):
         with connection.cursor() as cursor:
             try:
-                cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_fts%%' OR name = 'search_document'")
+                cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%'")
                 return int(cursor.fetchone()[0] or 0)
             except Exception:  # dbstat is a compile-time option of SQLite
                 return 0
@@ -152,59 +204,77 @@ class PostgresBackend(Backend):
             return f"({word} | (" + " & ".join(lexeme(p) for p in term.parts) + "))"
         return word
 
-    def tsquery(self, parsed: ParsedQuery) -> str:
-        expr = " & ".join(self.term_expr(t) for t in parsed.required)
+    def tsquery(self, parsed: ParsedQuery, any_word: bool = False) -> str:
+        joiner = " | " if (parsed.match_any or any_word) else " & "
+        expr = joiner.join(self.term_expr(t) for t in parsed.required)
         negative = [self.term_expr(t) for t in parsed.excluded if not t.phrase]
         if negative:
             expr = f"({expr}) & !({' | '.join(negative)})"
         return expr
 
     @staticmethod
-    def filter_sql(filters: Filters) -> tuple[str, list]:
-        sql, params = "", []
+    def filter_sql(filters: Filters) -> str:
+        sql = ""
         if filters.genre_id is not None:
-            sql += " AND d.genre_id = %s"
-            params.append(int(filters.genre_id))
+            sql += " AND m.genre_id = %(genre)s"
         if filters.year is not None:
-            sql += " AND d.year = %s"
-            params.append(int(filters.year))
+            sql += " AND m.year = %(year)s"
         if filters.tag_id is not None:
-            sql += " AND EXISTS (SELECT 1 FROM library_article_tags t WHERE t.article_id = d.article_id AND t.tag_id = %s)"
-            params.append(int(filters.tag_id))
+            sql += " AND EXISTS (SELECT 1 FROM library_article_tags t WHERE t.article_id = d.article_id AND t.tag_id = %(tag)s)"
+        return sql
+
+    def candidate_sql(self, parsed: ParsedQuery, filters: Filters, limit: int) -> tuple[str, dict]:
+        where = self.filter_sql(filters)
+        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id or filters.year) else ""
+        # The tsquery is written out in each branch (not in a CTE) so that the planner sees it and
+        # can pick, per branch, a GIN bitmap (rare words) or a walk down the primary key that stops
+        # after a few hundred rows (words in half the titles).
+        q = "to_tsquery('simple', %(q)s)"
+        sql = f"""
+            WITH cand AS (
+                (SELECT d.article_id FROM search_text d{join} WHERE d.head @@ {q}{where}
+                 ORDER BY d.article_id DESC LIMIT %(head_limit)s)
+                UNION
+                (SELECT d.article_id FROM search_text d{join} WHERE d.document @@ {q}{where} LIMIT %(limit)s)
+            )
+            SELECT d.article_id, ts_rank_cd('{PG_WEIGHTS}', d.document, {q}, 1) AS score,
+                   ts_rank_cd('{PG_WEIGHTS}', d.head, to_tsquery('simple', %(anyq)s)) AS title_score
+            FROM search_text d JOIN cand ON cand.article_id = d.article_id
+            ORDER BY score DESC, d.article_id DESC"""
+        params = {"q": self.tsquery(parsed), "anyq": self.tsquery(parsed, any_word=True), "genre": filters.genre_id,
+                  "year": filters.year, "tag": filters.tag_id, "head_limit": PG_HEAD_LIMIT, "limit": int(limit)}
         return sql, params
 
-    def candidate_sql(self, parsed, filters, limit):
-        where, fparams = self.filter_sql(filters)
-        sql = f"""
-            WITH q AS (SELECT to_tsquery('simple', %s) AS q),
-            cand AS (
-                (SELECT d.article_id FROM search_document d, q WHERE d.head @@ q.q{where}
-                 ORDER BY ts_rank_cd(d.head, q.q) DESC LIMIT %s)
-                UNION
-                (SELECT d.article_id FROM search_document d, q WHERE d.document @@ q.q{where} LIMIT %s)
-            )
-            SELECT d.article_id, ts_rank_cd('{PG_WEIGHTS}', d.document, q.q, 1) AS score
-            FROM search_document d JOIN cand ON cand.article_id = d.article_id, q
-            ORDER BY score DESC, d.article_id DESC LIMIT %s"""
-        params = [self.tsquery(parsed), *fparams, min(PG_HEAD_LIMIT, int(limit)), *fparams, int(limit), int(limit)]
-        return sql, params
+    def candidates(self, parsed, filters, limit):
+        """ts_rank_cd over up to `limit` matches in index order plus the newest PG_HEAD_LIMIT title/tag matches.
+
+        Why: ranking reads each candidate's whole tsvector (detoasted); a word in nearly every text
+        must not make a query read 100,000 of them. Below `limit` matches the ranking is exact.
+        """
+        if parsed.is_empty:
+            return []
+        sql, params = self.candidate_sql(parsed, filters, limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(pk), float(score), float(title)) for pk, score, title in cursor.fetchall()]
 
     def title_matches(self, parsed, limit):
         if parsed.is_empty:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.article_id FROM search_document d, to_tsquery('simple', %s) q WHERE d.head @@ q "
+                "SELECT d.article_id FROM search_text d, to_tsquery('simple', %s) q WHERE d.head @@ q "
                 "ORDER BY ts_rank_cd(d.head, q) DESC, d.article_id DESC LIMIT %s", [self.tsquery(parsed), int(limit)])
             return [int(row[0]) for row in cursor.fetchall()]
 
     def optimize(self):
         with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_text")
             cursor.execute("ANALYZE search_document")
 
     def size_bytes(self):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_total_relation_size('search_document')")
+            cursor.execute("SELECT pg_total_relation_size('search_text') + pg_total_relation_size('search_document')")
             return int(cursor.fetchone()[0] or 0)
 
 

@@ -5,20 +5,36 @@ from miaobi.library.models import Article
 
 
 class SearchDocument(models.Model):
-    """One published article as the search index sees it: pre-segmented, normalised tokens (space-joined).
+    """One published article in the search index: the few facts a query needs per match.
 
-    The database does the indexing (migration 0002): on SQLite, triggers keep the FTS5 table
-    `search_fts` (external content = this table) in step with every insert, update and delete; on
-    PostgreSQL, generated tsvector columns `document` (weights A/B/C/D) and `head` (title and tags)
-    with GIN indexes. Rows exist for published articles only (scheduled ones too: queries hide
-    those until their time). Note: Django rebuilds a SQLite table to alter it, which drops the
-    triggers: a migration that alters this model must recreate them (see 0002).
+    Small rows on purpose: a query reads this for up to 1,000 candidates (the guard on publish
+    time, facets, date order), and an article row, with its body, is many pages long on SQLite.
+    Rows exist for published articles only (scheduled ones too: queries hide those until their
+    time); services.py writes them in the transaction that changed the article.
     """
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    genre_id = models.IntegerField(db_index=True)
-    year = models.PositiveSmallIntegerField(db_index=True)
-    published_at = models.DateTimeField()
+    genre_id = models.IntegerField()
+    year = models.PositiveSmallIntegerField()  # of the publish time, in the site's time zone
+    published_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "search_document"
+        verbose_name = "索引文档"
+        verbose_name_plural = "索引文档"
+
+
+class SearchText(models.Model):
+    """The tokens the engines index for one article: normalised, pre-segmented, space-joined.
+
+    The database does the indexing (migration 0002): on SQLite, triggers keep the FTS5 tables
+    search_fts and search_head_fts (external content = this table) in step with every insert,
+    update and delete; on PostgreSQL, generated tsvector columns `document` (weights A/B/C/D) and
+    `head` (title and tags) with GIN indexes. Note: Django rebuilds a SQLite table to alter it,
+    which drops its triggers: a migration that alters this model must recreate them (see 0002).
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="+")
     title_tokens = models.TextField()  # title words, then the title's characters
     tag_tokens = models.TextField()    # tag names and the genre name
     body_tokens = models.TextField()   # body words (search mode: words and their parts)
@@ -26,9 +42,9 @@ class SearchDocument(models.Model):
     facets = models.TextField()        # g<genre id> t<tag id>… y<year>: filters inside the FTS5 query
 
     class Meta:
-        db_table = "search_document"
-        verbose_name = "索引文档"
-        verbose_name_plural = "索引文档"
+        db_table = "search_text"
+        verbose_name = "索引文本"
+        verbose_name_plural = "索引文本"
 
 
 class SearchLog(models.Model):

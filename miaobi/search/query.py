@@ -59,6 +59,7 @@ class ParsedQuery:
     truncated: bool = False
     required: list[Term] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
+    match_any: bool = False           # any required term suffices (the partial matches after few full ones)
 
     @property
     def is_empty(self) -> bool:

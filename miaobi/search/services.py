@@ -1,12 +1,14 @@
 """Search: keeping the index, answering queries, logging them. Views and commands call these.
 
 Index guarantees: a published article (a scheduled one too) has exactly one search_document row
-made from its current title, tags, genre and body; any other article has none. Callers run these
-inside the transaction that changed the article (library/services.py), so the index follows
-publish, update, unpublish and delete atomically.
+and one search_text row, made from its current title, tags, genre and body; any other article has
+none. Callers run these inside the transaction that changed the article (library/services.py), so
+the index follows publish, update, unpublish and delete atomically.
 
-Query guarantees: only public articles are returned (published, publish time come: checked at
-query time, whatever the index holds); the work per query is bounded by SEARCH_CANDIDATES however
+Query guarantees: nothing unpublished is ever listed: the index holds published articles only, a
+match counts only once its publish time has come (search_document, checked per query), and the
+displayed page is checked against the articles themselves (status and publish time, at query
+time, whatever the index holds). The work per query is bounded by SEARCH_CANDIDATES however
 common the words; results, counts and facets all come from the same candidate set.
 """
 from __future__ import annotations
@@ -14,12 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from miaobi.library.fragments import cached_fragment
@@ -27,9 +29,9 @@ from miaobi.library.gate import text_for_viewer
 from miaobi.library.models import Article, Genre, Tag
 
 from .backends import Filters, get_backend
-from .models import SearchDocument, SearchLog
+from .models import SearchDocument, SearchLog, SearchText
 from .query import ParsedQuery, compact, parse_query
-from .snippets import snippet_for
+from .snippets import prepare, snippet_from
 from .text import han_chars, index_words, normalise
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,10 @@ log = logging.getLogger(__name__)
 SEARCH_CANDIDATES = 1000      # most matches ranked, counted and faceted per query
 PHRASE_CHECK_LIMIT = 400      # most candidates whose text is read to check phrases
 SNIPPET_CHARS = 120
+TITLE_WEIGHT = 2.0            # re-ranking: see rerank()
 INDEX_BATCH = 200
+RELAX_BELOW = 10              # fewer full matches than this: list partial matches after them
+RELAX_LIMIT = 50
 SUGGEST_TITLES = 6
 SUGGEST_QUERIES = 4
 POPULAR_DAYS = 30
@@ -46,22 +51,23 @@ POPULAR_CACHE_SECONDS = 600
 
 # --- the index -------------------------------------------------------------------------------
 
-def build_document(article: Article, tag_ids: list[int], tag_names: list[str], genre_name: str) -> SearchDocument:
-    """The index row of one article (pure: no queries)."""
+def build_document(article, tag_ids: list[int], tag_names: list[str], genre_name: str
+                   ) -> tuple[SearchDocument, SearchText]:
+    """The index rows of one article (pure: no queries; any object with the Article fields will do)."""
     title = normalise(article.title)
     body = normalise(article.body)
     year = timezone.localtime(article.published_at).year
-    return SearchDocument(
+    document = SearchDocument(article_id=article.pk, genre_id=article.genre_id, year=year,
+                              published_at=article.published_at)
+    text = SearchText(
         article_id=article.pk,
-        genre_id=article.genre_id,
-        year=year,
-        published_at=article.published_at,
         title_tokens=" ".join(index_words(title) + han_chars(title)),
         tag_tokens=" ".join(index_words(normalise(" ".join([*tag_names, genre_name])))),
         body_tokens=" ".join(index_words(body)),
         chars=" ".join(han_chars(f"{title} {body}")),
         facets=" ".join([f"g{article.genre_id}", *(f"t{pk}" for pk in sorted(tag_ids)), f"y{year}"]),
     )
+    return document, text
 
 
 def _indexable(article: Article) -> bool:
@@ -70,19 +76,23 @@ def _indexable(article: Article) -> bool:
     return article.status == Article.Status.PUBLISHED
 
 
-_DOC_FIELDS = ["genre_id", "year", "published_at", "title_tokens", "tag_tokens", "body_tokens", "chars", "facets"]
-
-
-def _write(documents: list[SearchDocument]) -> None:
-    if documents:
-        SearchDocument.objects.bulk_create(
-            documents, update_conflicts=True, unique_fields=["article"], update_fields=_DOC_FIELDS)
+def _write(rows: list[tuple[SearchDocument, SearchText]]) -> None:
+    if not rows:
+        return
+    SearchDocument.objects.bulk_create(
+        [d for d, _ in rows], update_conflicts=True, unique_fields=["article"],
+        update_fields=["genre_id", "year", "published_at"])
+    SearchText.objects.bulk_create(
+        [t for _, t in rows], update_conflicts=True, unique_fields=["article"],
+        update_fields=["title_tokens", "tag_tokens", "body_tokens", "chars", "facets"])
 
 
 def index_article(article: Article) -> bool:
     """Put one article in the index if it is published (scheduled ones too), else take it out; True if indexed."""
-    if not _indexable(article) or article.pk is None:
-        remove_articles([article.pk] if article.pk else [])
+    if article.pk is None:
+        return False
+    if not _indexable(article):
+        remove_articles([article.pk])
         return False
     tags = list(article.tags.values_list("pk", "name"))
     genre = Genre.objects.only("name").get(pk=article.genre_id)
@@ -96,7 +106,9 @@ def remove_articles(article_ids) -> int:
     ids = [pk for pk in article_ids if pk is not None]
     if not ids:
         return 0
-    deleted, _ = SearchDocument.objects.filter(article_id__in=ids).delete()
+    with transaction.atomic():
+        SearchText.objects.filter(article_id__in=ids).delete()
+        deleted, _ = SearchDocument.objects.filter(article_id__in=ids).delete()
     return deleted
 
 
@@ -113,17 +125,17 @@ def index_articles(article_ids, progress=None) -> int:
         for article_id, tag_id, name in Article.tags.through.objects.filter(article_id__in=batch).values_list(
                 "article_id", "tag_id", "tag__name"):
             tags.setdefault(article_id, []).append((tag_id, name))
-        documents = []
+        rows = []
         for article in articles:
             if _indexable(article):
                 pairs = tags.get(article.pk, [])
-                documents.append(build_document(article, [p[0] for p in pairs], [p[1] for p in pairs],
-                                                genres.get(article.genre_id, "")))
+                rows.append(build_document(article, [p[0] for p in pairs], [p[1] for p in pairs],
+                                           genres.get(article.genre_id, "")))
         with transaction.atomic():
-            keep = {d.article_id for d in documents}
+            keep = {d.article_id for d, _ in rows}
             remove_articles([pk for pk in batch if pk not in keep])
-            _write(documents)
-        indexed += len(documents)
+            _write(rows)
+        indexed += len(rows)
         if progress:
             progress(min(start + INDEX_BATCH, len(ids)), len(ids))
     return indexed
@@ -131,11 +143,11 @@ def index_articles(article_ids, progress=None) -> int:
 
 def reindex_all(progress=None) -> int:
     """Rebuild the whole index from the articles (after a dictionary change, a bulk import, a restore)."""
-    published = list(Article.objects.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
-    stale = SearchDocument.objects.exclude(article_id__in=Article.objects.filter(status=Article.Status.PUBLISHED))
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
     with transaction.atomic():
-        stale.delete()
-    count = index_articles(published, progress=progress)
+        SearchText.objects.exclude(article_id__in=published).delete()
+        SearchDocument.objects.exclude(article_id__in=published).delete()
+    count = index_articles(list(published.values_list("pk", flat=True)), progress=progress)
     get_backend().optimize()
     return count
 
@@ -159,6 +171,7 @@ class SearchOutcome:
     filters: Filters
     sort: str
     ids: list[int] = field(default_factory=list)          # public matches, in display order
+    partial: list[int] = field(default_factory=list)      # then texts holding only some words (few full matches)
     capped: bool = False                                   # more matched than SEARCH_CANDIDATES
     genre_facets: list[Facet] = field(default_factory=list)
     tag_facets: list[Facet] = field(default_factory=list)
@@ -167,13 +180,20 @@ class SearchOutcome:
 
     @property
     def count(self) -> int:
+        """Texts holding every word (what the page counts and the log records)."""
         return len(self.ids)
+
+    @property
+    def shown(self) -> list[int]:
+        """Everything listed, in order: full matches, then partial ones."""
+        return self.ids + self.partial
 
 
 @dataclass
 class ResultItem:
     article: Article
     snippet: str
+    partial: bool = False  # holds only some of the words
 
 
 def _phrase_filter(parsed: ParsedQuery, ids: list[int]) -> list[int]:
@@ -187,43 +207,98 @@ def _phrase_filter(parsed: ParsedQuery, ids: list[int]) -> list[int]:
             and all(p in texts[pk] for p in required) and not any(p in texts[pk] for p in excluded)]
 
 
+def rerank(candidates: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
+    """Order (id, text score, title score) by how well the title and tags match, then by the whole text.
+
+    Why: a 范文's title says what it is. The engines' own column weights cannot say this strongly
+    enough (bm25 saturates term frequency, so ten body mentions rival one title mention), so the
+    title/tag score (from the small title index, any query word counting) leads and the whole-text
+    score breaks ties: TITLE_WEIGHT × title/best title + text/best text.
+    """
+    if not candidates:
+        return []
+    best_text = max(c[1] for c in candidates) or 1.0
+    best_head = max(c[2] for c in candidates) or 1.0
+    ranked = [(pk, TITLE_WEIGHT * max(head, 0.0) / best_head + max(score, 0.0) / best_text)
+              for pk, score, head in candidates]
+    ranked.sort(key=lambda item: (-item[1], -item[0]))
+    return ranked
+
+
+def _id_list(ids) -> str:
+    # Integers we produced ourselves, inlined: binding 1,000 parameters through the ORM costs more
+    # than the search (and SQLite limits bound parameters).
+    return ",".join(str(int(pk)) for pk in ids) or "NULL"
+
+
+def _public_ranked(parsed: ParsedQuery, candidates: list[tuple[int, float, float]]):
+    """Candidates that pass the phrase check and whose publish time has come, re-ranked.
+
+    Returns (ids best first, {id: (published_at, genre_id, year)}); published_at only orders
+    (it is a string on SQLite).
+    """
+    if parsed.has_phrases:
+        keep = set(_phrase_filter(parsed, [c[0] for c in candidates]))
+        candidates = [c for c in candidates if c[0] in keep]
+    if not candidates:
+        return [], {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        # published_at as text: it only orders (ISO strings sort as times), and parsing 1,000 costs.
+        cursor.execute("SELECT article_id, CAST(published_at AS TEXT), genre_id, year FROM search_document "
+                       f"WHERE article_id IN ({_id_list(c[0] for c in candidates)}) AND published_at <= %s", [now])
+        rows = {pk: (published_at, genre_id, year) for pk, published_at, genre_id, year in cursor.fetchall()}
+    ranked = rerank([c for c in candidates if c[0] in rows])
+    return [pk for pk, _ in ranked], rows
+
+
 def search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relevance") -> SearchOutcome:
-    """Public articles matching the query and filters, best first (or newest first), with facet counts."""
+    """Matches of the query and filters whose publish time has come, best first (or newest first), with facets."""
     started = time.perf_counter()
     outcome = SearchOutcome(parsed=parsed, filters=filters, sort=sort)
     if parsed.is_empty:
         return outcome
     candidates = get_backend().candidates(parsed, filters, SEARCH_CANDIDATES)
     outcome.capped = len(candidates) >= SEARCH_CANDIDATES
-    ids = [pk for pk, _ in candidates]
-    if parsed.has_phrases:
-        ids = _phrase_filter(parsed, ids)
-    # The guard: whatever the index holds, only articles that are public now.
-    rows = {pk: (published_at, genre_id) for pk, published_at, genre_id in Article.objects.published()
-            .filter(pk__in=ids).values_list("pk", "published_at", "genre_id")}
-    ids = [pk for pk in ids if pk in rows]
+    ids, rows = _public_ranked(parsed, candidates)
+    if 0 < len(ids) < RELAX_BELOW and len(parsed.required) > 1 and not parsed.has_phrases:
+        # Few texts hold every word: follow them with texts that hold some (best coverage first).
+        partial = replace(parsed, match_any=True)
+        more, more_rows = _public_ranked(partial, get_backend().candidates(partial, filters, RELAX_LIMIT))
+        outcome.partial = [pk for pk in more if pk not in rows]
+        rows.update(more_rows)
     if sort == "date":
         ids.sort(key=lambda pk: (rows[pk][0], pk), reverse=True)
+        outcome.partial.sort(key=lambda pk: (rows[pk][0], pk), reverse=True)
     outcome.ids = ids
     _facets(outcome, rows)
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
     return outcome
 
 
-def _facets(outcome: SearchOutcome, rows: dict[int, tuple[datetime, int]]) -> None:
+def _catalogue_names() -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
+    """{id: (slug, name)} of genres and of tags (cached until the library changes)."""
+    return cached_fragment("search-catalogue", lambda: (
+        {pk: (slug, name) for pk, slug, name in Genre.objects.values_list("pk", "slug", "name")},
+        {pk: (slug, name) for pk, slug, name in Tag.objects.values_list("pk", "slug", "name")},
+    ), seconds=60)
+
+
+def _facets(outcome: SearchOutcome, rows: dict[int, tuple]) -> None:
+    """Counts per genre, tag and year over the full matches (partial ones do not count)."""
     if not outcome.ids:
         return
     genre_counts = Counter(rows[pk][1] for pk in outcome.ids)
-    year_counts = Counter(timezone.localtime(rows[pk][0]).year for pk in outcome.ids)
-    tag_counts = Counter(Article.tags.through.objects.filter(article_id__in=outcome.ids).values_list("tag_id", flat=True))
-    genres = {g.pk: g for g in Genre.objects.filter(pk__in=genre_counts)}
-    tags = {t.pk: t for t in Tag.objects.filter(pk__in=tag_counts)}
+    year_counts = Counter(rows[pk][2] for pk in outcome.ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tag_id, COUNT(*) FROM library_article_tags "
+                       f"WHERE article_id IN ({_id_list(outcome.ids)}) GROUP BY tag_id")
+        tag_counts = dict(cursor.fetchall())
+    genres, tags = _catalogue_names()
     outcome.genre_facets = sorted(
-        (Facet(genres[pk].slug, genres[pk].name, n) for pk, n in genre_counts.items() if pk in genres),
-        key=lambda f: (-f.count, f.label))
+        (Facet(*genres[pk], n) for pk, n in genre_counts.items() if pk in genres), key=lambda f: (-f.count, f.label))
     outcome.tag_facets = sorted(
-        (Facet(tags[pk].slug, tags[pk].name, n) for pk, n in tag_counts.items() if pk in tags),
-        key=lambda f: (-f.count, f.label))[:20]
+        (Facet(*tags[pk], n) for pk, n in tag_counts.items() if pk in tags), key=lambda f: (-f.count, f.label))[:20]
     outcome.year_facets = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items(), reverse=True)]
 
 
@@ -231,19 +306,25 @@ def visible_snippet(article: Article, user, terms: list[str]) -> str:
     """A snippet from what the gate lets this viewer see (the preview for visitors), never more."""
     reading = text_for_viewer(article, user)
     if reading.full:
-        visible = reading.visible_text
+        prepared = prepare(reading.visible_text)
     else:
         # Every viewer the gate gives the preview to sees the same text: build it once per version.
-        visible = cached_fragment(f"search-visible:{article.pk}:{article.updated_at.timestamp()}",
-                                  lambda: reading.visible_text, seconds=300)
-    return snippet_for(visible, terms, SNIPPET_CHARS)
+        prepared = cached_fragment(f"search-visible:{article.pk}:{article.updated_at.timestamp()}",
+                                   lambda: prepare(reading.visible_text), seconds=300)
+    return snippet_from(prepared, terms, SNIPPET_CHARS)
 
 
-def page_results(ids: list[int], parsed: ParsedQuery, user) -> list[ResultItem]:
-    """The displayed page only: articles with their snippets, in the order of `ids`."""
-    articles = Article.objects.select_related("genre").in_bulk(ids)
+def page_results(ids: list[int], parsed: ParsedQuery, user, partial=()) -> list[ResultItem]:
+    """The displayed page only: public articles with their snippets, in the order of `ids`.
+
+    The guard against the articles themselves: an article that is not public now is never listed,
+    even if the index still held it (say, after a raw UPDATE that bypassed library/services.py).
+    """
+    articles = Article.objects.published().select_related("genre").in_bulk(list(ids))
     terms = parsed.highlight_terms
-    return [ResultItem(articles[pk], visible_snippet(articles[pk], user, terms)) for pk in ids if pk in articles]
+    partial = set(partial)
+    return [ResultItem(articles[pk], visible_snippet(articles[pk], user, terms), pk in partial)
+            for pk in ids if pk in articles]
 
 
 def count_matches(parsed: ParsedQuery, filters: Filters = Filters()) -> int:
@@ -318,7 +399,8 @@ def suggest(raw: str) -> dict:
     titles = []
     if ids:
         public = dict(Article.objects.published().filter(pk__in=ids).values_list("pk", "title"))
-        titles = [{"title": public[pk], "url": f"/a/{pk}/"} for pk in ids if pk in public][:SUGGEST_TITLES]
+        titles = [{"title": public[pk], "url": reverse("library:article", args=[pk])}
+                  for pk in ids if pk in public][:SUGGEST_TITLES]
     typed = parsed.normalised
     starts = [q for q, _ in popular_queries() if q.startswith(typed) and q != typed]
     contains = [q for q, _ in popular_queries() if typed in q and q != typed and q not in starts]
@@ -344,16 +426,19 @@ def resolve_filters(genre_slug: str, tag_slug: str, year: str) -> tuple[Filters,
             genre_id, chosen["genre"] = genre.pk, genre
         else:
             notices.append("没有这个文种，已忽略文种筛选。")
+            log.info("search: unknown genre %r ignored", genre_slug[:40])
     if tag_slug:
         tag = Tag.objects.filter(slug=tag_slug[:60]).first()
         if tag:
             tag_id, chosen["tag"] = tag.pk, tag
         else:
             notices.append("没有这个主题，已忽略主题筛选。")
+            log.info("search: unknown tag %r ignored", tag_slug[:60])
     if year:
         if year.isascii() and year.isdigit() and 1900 <= int(year) <= 2999:
             year_value = chosen["year"] = int(year)
         else:
             notices.append("年份应为四位数字，已忽略年份筛选。")
+            log.info("search: bad year %r ignored", year[:8])
     return Filters(genre_id, tag_id, year_value), chosen, notices
 

@@ -29,16 +29,26 @@ def _positions(folded: str, terms: list[str]) -> list[tuple[int, int, int]]:
     return found
 
 
+def prepare(visible_text: str) -> tuple[str, str]:
+    """(text, folded): the visible text with white space collapsed, and its folded twin (cacheable)."""
+    text = " ".join(visible_text.split())
+    return text, fold_for_matching(text)
+
+
 def snippet_for(visible_text: str, terms: list[str], width: int) -> str:
     """The window of `width` characters of the visible text holding the most distinct terms (then the most hits).
 
     No term visible: the start of the visible text. Elision marks of the preview count as text.
     """
-    text = " ".join(visible_text.split())
+    return snippet_from(prepare(visible_text), terms, width)
+
+
+def snippet_from(prepared: tuple[str, str], terms: list[str], width: int) -> str:
+    """snippet_for() on a prepare()d text."""
+    text, folded = prepared
     if not text:
         return ""
     terms = [normalise(t) for t in terms]
-    folded = fold_for_matching(text)
     hits = sorted(_positions(folded, terms))[:MAX_HITS]  # bounded work on a long full text
     best_start, best_key = 0, (0, 0)
     for start, _end, _index in hits:

@@ -13,6 +13,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+import rjieba
+
 from miaobi.segmentation import segment, segment_for_search
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -38,7 +40,9 @@ def to_simplified(text: str) -> str:
 
 def normalise(text: str) -> str:
     """The form both the index and the queries are made of: NFKC, simplified, lower case, no control characters."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):  # most texts already are: the check is cheaper
+        text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     return to_simplified(text).lower()
 
@@ -48,11 +52,13 @@ def split_token(word: str) -> list[str]:
 
 
 def index_words(text: str) -> list[str]:
-    """Tokens of a normalised text for the index: search-mode words (whole words and their parts)."""
-    out = []
-    for word in segment_for_search(text):
-        out.extend(split_token(word))
-    return out
+    """Tokens of a normalised text for the index: search-mode words (whole words and their parts).
+
+    The same as splitting each word of segment_for_search() into letter/digit runs, done in one
+    pass over the joined words (indexing 100,000 texts spends most of its Python time here).
+    """
+    segment_for_search("")  # loads the 公文 dictionary once per process
+    return _TOKEN.findall(" ".join(rjieba.cut_for_search(text)))
 
 
 def query_words(text: str) -> list[str]:

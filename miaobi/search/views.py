@@ -53,13 +53,15 @@ def search(request):
         return response
 
     parsed = parse_query(request.GET.get("q", ""))
+    if parsed.truncated:
+        log.info("search: query of %d characters cut to %d", len(request.GET.get("q", "")), MAX_QUERY_CHARS)
     sort = _param(request, "sort", 20)
     sort = sort if sort in SORTS else "relevance"
     filters, chosen, notices = services.resolve_filters(
         _param(request, "genre", 40), _param(request, "tag", 60), _param(request, "year", 8))
     outcome = services.search(parsed, filters, sort)
-    page = paginate(request, outcome.ids)
-    results = services.page_results(list(page.object_list), parsed, request.user)
+    page = paginate(request, outcome.shown)
+    results = services.page_results(list(page.object_list), parsed, request.user, outcome.partial)
     first_page = page.number == 1 and not request.GET.get("page")
     if parsed.display and first_page:
         services.log_search(parsed, outcome.count, outcome.latency_ms, bool(filters))
@@ -80,7 +82,7 @@ def search(request):
         "max_chars": MAX_QUERY_CHARS,
         "terms": parsed.highlight_terms,
         "outcome": outcome,
-        "page": page if outcome.count else None,
+        "page": page if outcome.shown else None,
         "results": results,
         "notices": notices,
         "chosen": chosen,

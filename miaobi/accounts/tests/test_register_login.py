@@ -140,3 +140,9 @@ def test_forms_need_csrf(catalogue):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/accounts/login/", {"identifier": "a", "password": "b"}).status_code == 403
+
+
+def test_staff_log_in_to_the_admin_with_a_username(client, catalogue):
+    User.objects.create_superuser("admin", password="Admin-pass-2026")
+    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "Admin-pass-2026"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -82,18 +82,19 @@ def test_page_is_a4_with_gb_margins(doc):
     assert abs(section.right_margin.mm - 26) < 0.1
 
 
-def test_document_grid_is_22_lines_of_28_characters(doc):
+def test_page_holds_22_lines_of_28_characters(doc):
     section = doc.sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     line_pitch = int(grid.get(qn("w:linePitch")))
     assert line_pitch == 579  # 28.95 pt
     type_height_twips = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
     assert type_height_twips // line_pitch == 22
-    char_pitch_pt = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    body = doc.styles["公文正文"].element.rPr
+    condense_pt = int(body.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    char_pitch_pt = 16 + condense_pt
     type_width_pt = (section.page_width.twips - section.left_margin.twips - section.right_margin.twips) / 20
     assert int(type_width_pt // char_pitch_pt) == 28
-    assert doc.styles["Normal"].font.size == Pt(16)  # charSpace is relative to Normal's size
 
 
 # --- title -----------------------------------------------------------------------------------

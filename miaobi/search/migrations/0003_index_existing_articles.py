@@ -10,6 +10,7 @@ def index_existing(apps, schema_editor):
     Article = apps.get_model("library", "Article")
     Genre = apps.get_model("library", "Genre")
     SearchDocument = apps.get_model("search", "SearchDocument")
+    SearchText = apps.get_model("search", "SearchText")
     genres = dict(Genre.objects.values_list("pk", "name"))
     ids = list(Article.objects.filter(status="published").order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -18,12 +19,15 @@ def index_existing(apps, schema_editor):
         for article_id, tag_id, name in Article.tags.through.objects.filter(article_id__in=batch).values_list(
                 "article_id", "tag_id", "tag__name"):
             tags.setdefault(article_id, []).append((tag_id, name))
-        documents = []
+        documents, texts = [], []
         for article in Article.objects.filter(pk__in=batch):
             pairs = tags.get(article.pk, [])
-            doc = build_document(article, [p[0] for p in pairs], [p[1] for p in pairs], genres.get(article.genre_id, ""))
+            doc, text = build_document(article, [p[0] for p in pairs], [p[1] for p in pairs],
+                                       genres.get(article.genre_id, ""))
             documents.append(SearchDocument(**{f.attname: getattr(doc, f.attname) for f in doc._meta.concrete_fields}))
+            texts.append(SearchText(**{f.attname: getattr(text, f.attname) for f in text._meta.concrete_fields}))
         SearchDocument.objects.bulk_create(documents, ignore_conflicts=True)
+        SearchText.objects.bulk_create(texts, ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):

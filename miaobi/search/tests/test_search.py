@@ -118,7 +118,7 @@ def test_result_shows_highlighted_title_genre_date_and_word_count(client, make_a
     assert timezone.localtime(article.published_at).strftime("%Y-%m-%d") in html
 
 
-def test_drafts_archived_and_scheduled_texts_are_never_found(make_article):
+def test_drafts_archived_and_scheduled_texts_are_never_found(make_article, monkeypatch):
     draft = make_article(title="水利草稿", body=WATER, status=Article.Status.DRAFT)
     review = make_article(title="水利待审", body=WATER, status=Article.Status.REVIEW)
     scheduled = make_article(title="水利定时", body=WATER, published_at=timezone.now() + timezone.timedelta(days=2))
@@ -126,8 +126,18 @@ def test_drafts_archived_and_scheduled_texts_are_never_found(make_article):
     assert found("水利") == [live.pk]
     assert not SearchDocument.objects.filter(article_id__in=[draft.pk, review.pk]).exists()
     # The scheduled one waits in the index and appears by itself when its time comes.
-    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timezone.timedelta(minutes=1))
+    later = timezone.now() + timezone.timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     assert set(found("水利")) == {live.pk, scheduled.pk}
+
+
+def test_a_text_unpublished_behind_the_services_back_is_never_listed(client, make_article):
+    hidden = make_article(title="水利草稿讲话", body=WATER)
+    shown = make_article(title="水利讲话", body=WATER)
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)  # no article_changed()
+    html = plain(page(client, q="水利"))
+    assert "水利讲话" in html and "水利草稿讲话" not in html
+    assert f"/a/{shown.pk}/" in html and f"/a/{hidden.pk}/" not in html
 
 
 def test_index_follows_update_unpublish_republish_and_delete(make_article):
@@ -180,12 +190,17 @@ def test_facets_filters_sort_and_pagination(client, make_article, settings):
     assert "已忽略文种筛选" in html and "已忽略年份筛选" in html and "找到 3 篇" in html
 
 
-def test_zero_results_are_kind_and_suggest_close_queries(client, make_article):
-    make_article(title="水利讲话", body=WATER)
-    html = page(client, q="水利 火星移民")
-    assert "没有找到与“水利 火星移民”相关的范文" in html
-    assert "试试这些搜索" in html and "?q=%E6%B0%B4%E5%88%A9" in html  # 水利 alone finds something
-    assert "/order/new/" not in html  # no order desk yet
+def test_zero_results_are_kind_and_suggest_close_queries(client, make_article, settings):
+    settings.ROOT_URLCONF = "miaobi.search.tests.urls_without_orders"
+    clear_url_caches()
+    try:
+        make_article(title="水利讲话", body=WATER)
+        html = page(client, q="水利 火星移民")
+        assert "没有找到与“水利 火星移民”相关的范文" in html
+        assert "试试这些搜索" in html and "?q=%E6%B0%B4%E5%88%A9" in html  # 水利 alone finds something
+        assert "定制代笔：" not in html  # no order desk: no offer
+    finally:
+        clear_url_caches()
 
 
 def test_zero_results_offer_custom_writing_once_the_order_desk_exists(client, catalogue, settings):

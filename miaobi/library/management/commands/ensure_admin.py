@@ -19,5 +19,5 @@ class Command(BaseCommand):
         User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write("=" * 60)
         self.stdout.write(f"admin account created: username '{username}', password '{password}'")
-        self.stdout.write("Log in at http://127.0.0.1:8000/admin/ - this password is shown only once.")
+        self.stdout.write("Log in at /admin/ on the site - this password is shown only once.")
         self.stdout.write("=" * 60)

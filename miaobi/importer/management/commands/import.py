@@ -1,0 +1,54 @@
+"""miaobi import PATH… [--genre G] [--tag T]… [--publish] [--dry-run] [--json]"""
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from miaobi.importer.services import ImportOptions, OptionError, import_paths
+
+LABELS = {"imported": "已导入", "near_duplicate": "疑似重复", "duplicate": "重复", "skipped": "跳过", "error": "错误"}
+
+
+class Command(BaseCommand):
+    help = "Import .txt/.md/.docx/.html/.pdf files, folders (recursive) and .zip archives into the library as drafts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--genre", default="", help="genre slug or name for every file (default: guessed)")
+        parser.add_argument("--tag", action="append", default=[], help="topic added to every article (repeatable)")
+        parser.add_argument("--publish", action="store_true", help="publish (near-duplicates and flagged texts stay drafts)")
+        parser.add_argument("--dry-run", action="store_true", help="read and check only, write nothing")
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    def handle(self, *args, **opts):
+        options = ImportOptions(genre=opts["genre"], tags=opts["tag"], publish=opts["publish"], dry_run=opts["dry_run"])
+        done = [0]
+        interactive = not opts["json"] and sys.stderr.isatty()
+
+        def progress(result):
+            done[0] += 1
+            if opts["json"]:
+                return
+            line = f"[{done[0]}] {LABELS[result['status']]} {result['path']}"
+            if result.get("reason"):
+                line += f": {result['reason']}"
+            elif result.get("article"):
+                line += f" → #{result['article']}"
+            if result.get("similar_to"):
+                line += f" (疑似重复 #{result['similar_to']}, {result['similarity']:.0%})"
+            if interactive:
+                self.stderr.write(f"\r{'#' * min(done[0], 40):<40} {done[0]}", ending="")
+                self.stderr.write("")
+            self.stdout.write(line)
+
+        try:
+            summary, _ = import_paths(opts["paths"], options, progress=progress)
+        except OptionError as exc:
+            raise CommandError(str(exc))
+        if opts["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            return
+        prefix = "试运行（未写入）：" if options.dry_run else ""
+        self.stdout.write(
+            f"{prefix}导入 {len(summary['imported'])} 篇，重复 {len(summary['duplicates'])}，"
+            f"疑似重复 {len(summary['near_duplicates'])}，跳过 {len(summary['skipped'])}，错误 {len(summary['errors'])}。")

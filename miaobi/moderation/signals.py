@@ -1,0 +1,13 @@
+"""Every change to the lexicon replaces the revision token (see services.current_lexicon)."""
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Term, WhitelistEntry
+
+
+@receiver([post_save, post_delete], sender=Term)
+@receiver([post_save, post_delete], sender=WhitelistEntry)
+def _lexicon_changed(sender, **kwargs):
+    from .services import lexicon_changed
+
+    lexicon_changed()

@@ -1,0 +1,119 @@
+"""Counting page views without slowing the page, and without storing who read what.
+
+- Unique visitors: a SHA-256 of (the day's salt, IP, user agent). The salt is random, one per day,
+  kept in the database (so every worker agrees) and deleted when the day is over: yesterday's hashes
+  can no longer be linked to an IP. The raw IP is never stored.
+- Views and referrers: counted in a per-process buffer and written in one batch every
+  MIAOBI_STATS_FLUSH_SECONDS (0 writes through). A crash loses at most that many seconds of counts.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import Counter
+from datetime import date
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from miaobi.search.ratelimit import client_ip
+
+from .models import DailyCount, DailySalt, DailyVisitor
+
+_lock = threading.Lock()
+_buffer: Counter = Counter()          # (day, kind, key) -> count
+_visitors: set[tuple[date, str]] = set()
+_last_flush = time.monotonic()
+
+
+def flush_seconds() -> int:
+    return int(getattr(settings, "MIAOBI_STATS_FLUSH_SECONDS", 10))
+
+
+def day_salt(day: date) -> str:
+    """The random salt of `day` (created on first use); salts of earlier days are deleted."""
+    key = f"stats:salt:{day.isoformat()}"
+    salt = cache.get(key)
+    if salt:
+        return salt
+    try:
+        with transaction.atomic():
+            salt = DailySalt.objects.get_or_create(day=day, defaults={"salt": secrets.token_hex(32)})[0].salt
+    except IntegrityError:  # another worker created it a moment ago
+        salt = DailySalt.objects.get(day=day).salt
+    DailySalt.objects.filter(day__lt=day).delete()
+    cache.set(key, salt, 86400 * 2)
+    return salt
+
+
+def visitor_digest(request, day: date) -> str:
+    """The day's pseudonymous visitor id: salted hash of IP and user agent (no raw IP kept)."""
+    agent = (request.META.get("HTTP_USER_AGENT") or "")[:300]
+    raw = f"{day_salt(day)}|{client_ip(request)}|{agent}"
+    return hashlib.sha256(raw.encode("utf-8", "ignore")).hexdigest()
+
+
+def referrer_host(request) -> str:
+    """The host of an external Referer, '' for none or our own site."""
+    referer = request.META.get("HTTP_REFERER") or ""
+    try:
+        host = (urlsplit(referer).hostname or "").lower()[:100]
+    except ValueError:
+        return ""
+    if not host or host == request.get_host().split(":")[0].lower():
+        return ""
+    return host
+
+
+def record_page_view(request, article) -> None:
+    """Count one public view of `article`: its daily views, the visitor, and an external referrer."""
+    day = timezone.localdate()
+    digest = visitor_digest(request, day)
+    host = referrer_host(request)
+    with _lock:
+        _buffer[(day, "view", str(article.pk))] += 1
+        if host:
+            _buffer[(day, "referrer", host)] += 1
+        _visitors.add((day, digest))
+        due = time.monotonic() - _last_flush >= flush_seconds()
+    if due:
+        flush_counts()
+
+
+def _add(day: date, kind: str, key: str, n: int) -> None:
+    updated = DailyCount.objects.filter(day=day, kind=kind, key=key).update(count=F("count") + n)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            DailyCount.objects.create(day=day, kind=kind, key=key, count=n)
+    except IntegrityError:  # created by another worker in between
+        DailyCount.objects.filter(day=day, kind=kind, key=key).update(count=F("count") + n)
+
+
+def flush_counts() -> int:
+    """Write the buffered counts of this process to the database; returns how many rows were touched."""
+    global _last_flush
+    with _lock:
+        counts, visitors = dict(_buffer), set(_visitors)
+        _buffer.clear()
+        _visitors.clear()
+        _last_flush = time.monotonic()
+    for (day, kind, key), n in counts.items():
+        _add(day, kind, key, n)
+    if visitors:
+        DailyVisitor.objects.bulk_create([DailyVisitor(day=d, digest=h) for d, h in visitors], ignore_conflicts=True)
+    return len(counts) + len(visitors)
+
+
+def discard_buffer() -> None:
+    """Forget unwritten counts (tests)."""
+    with _lock:
+        _buffer.clear()
+        _visitors.clear()
