@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
+from django.db.models import Count
 
 from miaobi.library.models import Article
 
@@ -25,7 +26,7 @@ MIN_PASSAGE = 20  # letters; shorter runs are stock phrases
 MERGE_GAP = 24  # letters of difference allowed inside one passage (a reworded phrase)
 MAX_SOURCES_PER_PRINT = 50  # a fingerprint in more articles than this is boilerplate
 TOP_SOURCES = 5
-MAX_CANDIDATES = 50  # sources read and aligned per check
+MAX_CANDIDATES = 30  # sources read and aligned per check
 CHUNK = 500
 
 
@@ -45,9 +46,14 @@ def _matches(prints: list[tuple[int, int]], exclude: set[int]) -> dict[int, list
     for h, offset in prints:
         positions[h].append(offset)
     hashes = list(positions)
+    table = Fingerprint.objects
+    rare = []
+    for i in range(0, len(hashes), CHUNK):  # stock phrases first: counted in the index, never fetched
+        rare.extend(table.filter(hash__in=hashes[i:i + CHUNK]).values("hash").annotate(n=Count("*"))
+                    .filter(n__lte=MAX_SOURCES_PER_PRINT).values_list("hash", flat=True))
     rows = []
-    for i in range(0, len(hashes), CHUNK):
-        rows.extend(Fingerprint.objects.filter(hash__in=hashes[i:i + CHUNK]).values_list("hash", "article_id", "offset"))
+    for i in range(0, len(rare), CHUNK):
+        rows.extend(table.filter(hash__in=rare[i:i + CHUNK]).values_list("hash", "article_id", "offset"))
     per_hash = defaultdict(set)
     for h, article_id, _ in rows:
         per_hash[h].add(article_id)
@@ -60,32 +66,33 @@ def _matches(prints: list[tuple[int, int]], exclude: set[int]) -> dict[int, list
     return found
 
 
-def _passages(pairs: list[tuple[int, int]]) -> list[list[int]]:
-    """Merge (query, source) gram matches into [q_start, q_end, s_start, s_end] letter ranges."""
-    runs: list[list[int]] = []
+def _align(pairs: list[tuple[int, int]], query: str, source: str) -> list[list[int]]:
+    """Turn (query, source) gram matches into passages [q_start, q_end, s_start, s_end] (letter offsets).
+
+    Each match is verified (the grams are equal: a hash collision is never reported) and grown over
+    identical letters on both sides; runs on about the same diagonal and within MERGE_GAP letters of each
+    other (a reworded word, reordered clauses) are merged; passages shorter than MIN_PASSAGE are dropped."""
+    exact: list[tuple[int, int, int, int]] = []
     for q, s in sorted(pairs):
+        if any(r[0] <= q < r[1] and q - r[0] == s - r[2] for r in exact[-3:]):
+            continue  # inside a run already grown on this diagonal
+        if query[q:q + sig.GRAM] != source[s:s + sig.GRAM]:
+            continue
+        q0, s0, q1, s1 = q, s, q + sig.GRAM, s + sig.GRAM
+        while q0 > 0 and s0 > 0 and query[q0 - 1] == source[s0 - 1]:
+            q0, s0 = q0 - 1, s0 - 1
+        while q1 < len(query) and s1 < len(source) and query[q1] == source[s1]:
+            q1, s1 = q1 + 1, s1 + 1
+        exact.append((q0, q1, s0, s1))
+    runs: list[list[int]] = []
+    for q0, q1, s0, s1 in sorted(set(exact)):
         for run in reversed(runs[-4:]):
-            if q <= run[1] + MERGE_GAP and run[2] - MERGE_GAP <= s <= run[3] + MERGE_GAP:
-                run[1] = max(run[1], q + sig.GRAM)
-                run[2] = min(run[2], s)
-                run[3] = max(run[3], s + sig.GRAM)
+            if q0 <= run[1] + MERGE_GAP and run[2] - MERGE_GAP <= s0 <= run[3] + MERGE_GAP:
+                run[1], run[2], run[3] = max(run[1], q1), min(run[2], s0), max(run[3], s1)
                 break
         else:
-            runs.append([q, q + sig.GRAM, s, s + sig.GRAM])
+            runs.append([q0, q1, s0, s1])
     return [r for r in runs if r[1] - r[0] >= MIN_PASSAGE]
-
-
-def _extend(runs: list[list[int]], query: str, source: str) -> list[list[int]]:
-    """Grow each run over identical letters on both sides (winnowing leaves up to WINDOW-1 letters unseen
-    at a passage's ends)."""
-    for run in runs:
-        while run[0] > 0 and run[2] > 0 and query[run[0] - 1] == source[run[2] - 1]:
-            run[0] -= 1
-            run[2] -= 1
-        while run[1] < len(query) and run[3] < len(source) and query[run[1]] == source[run[3]]:
-            run[1] += 1
-            run[3] += 1
-    return runs
 
 
 def _covered(ranges) -> int:
@@ -117,20 +124,21 @@ def originality_report(text: str, *, exclude: set[int] | None = None, top: int =
     if not prints:
         return report
     found = _matches(prints, exclude or set())
-    per_source = {aid: _passages(pairs) for aid, pairs in found.items()}
-    per_source = {aid: runs for aid, runs in per_source.items() if runs}
+    if not found:
+        return report
+    # Only the strongest candidates are read and aligned (a bound on work per check).
+    # A source needs two matched fingerprints: a single 13-gram is a stock phrase far more often than a copy.
+    strongest = sorted((aid for aid in found if len(found[aid]) >= 2), key=lambda aid: (-len(found[aid]), aid))
+    strongest = strongest[:MAX_CANDIDATES]
+    articles = Article.objects.in_bulk(strongest)
+    source_letters, per_source = {}, {}
+    for aid, article in articles.items():
+        source_letters[aid] = sig.letters(article.body)
+        runs = _align(found[aid], chars, source_letters[aid][0])
+        if runs:
+            per_source[aid] = runs
     if not per_source:
         return report
-    # Only the strongest candidates are read and extended (a bound on work, not on correctness of the top).
-    strongest = sorted(per_source, key=lambda aid: -sum(r[1] - r[0] for r in per_source[aid]))[:MAX_CANDIDATES]
-    articles = Article.objects.in_bulk(strongest)
-    source_letters = {}
-    for aid in list(per_source):
-        if aid not in articles:
-            del per_source[aid]
-            continue
-        source_letters[aid] = sig.letters(articles[aid].body)
-        per_source[aid] = _extend(per_source[aid], chars, source_letters[aid][0])
     shares = {aid: _covered((r[0], r[1]) for r in runs) for aid, runs in per_source.items()}
     ranked = sorted(shares, key=lambda aid: (-shares[aid], aid))[:top]
     total = _covered((r[0], r[1]) for runs in per_source.values() for r in runs)

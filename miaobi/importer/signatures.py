@@ -16,6 +16,7 @@ import hashlib
 import struct
 import unicodedata
 import zlib
+from collections import deque
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -40,13 +41,16 @@ def letters(text: str) -> tuple[str, list[int]]:
     """The text's letters, digits and CJK characters (NFKC-folded, lower-cased) and, for each, its offset in
     `text`: punctuation and white space changes do not change this form."""
     out, offsets = [], []
+    append, mark = out.append, offsets.append
     for index, ch in enumerate(text):
-        if ch.isalnum():
-            folded = unicodedata.normalize("NFKC", ch).lower() if not ("\u4e00" <= ch <= "\u9fff") else ch
-            for part in folded:
+        if "\u4e00" <= ch <= "\u9fff":  # the common case first
+            append(ch)
+            mark(index)
+        elif ch.isalnum():
+            for part in unicodedata.normalize("NFKC", ch).lower():
                 if part.isalnum():
-                    out.append(part)
-                    offsets.append(index)
+                    append(part)
+                    mark(index)
     return "".join(out), offsets
 
 
@@ -54,17 +58,31 @@ def _h32(gram: str) -> int:
     return zlib.crc32(gram.encode("utf-8"))
 
 
-def _h64(gram: str) -> int:
-    data = gram.encode("utf-8")
-    value = (zlib.crc32(data) << 32) | zlib.crc32(data[::-1], 0x5BD1E995)
-    return value - (1 << 64) if value >= (1 << 63) else value  # signed: fits a BIGINT column
+def _hashes32(chars: str, size: int) -> list[int]:
+    """CRC-32 of every `size`-character gram of `chars` (UTF-32 slices: no per-gram encoding)."""
+    data = chars.encode("utf-32-le")
+    step = 4 * size
+    crc = zlib.crc32
+    return [crc(data[i:i + step]) for i in range(0, len(data) - step + 4, 4)]
+
+
+def _hashes64(chars: str, size: int) -> list[int]:
+    """A signed 64-bit hash of every `size`-character gram: CRC-32 of the gram and of its reverse."""
+    data = chars.encode("utf-32-le")
+    rev = data[::-1]
+    step, n, crc = 4 * size, len(data), zlib.crc32
+    out = []
+    for i in range(0, n - step + 4, 4):
+        value = (crc(data[i:i + step]) << 32) | crc(rev[n - i - step:n - i])
+        out.append(value - (1 << 64) if value >= (1 << 63) else value)  # signed: fits a BIGINT column
+    return out
 
 
 def shingles(text: str) -> set[int]:
     chars, _ = letters(text)
     if len(chars) < SHINGLE:
         return {_h32(chars)} if chars else set()
-    return {_h32(chars[i:i + SHINGLE]) for i in range(len(chars) - SHINGLE + 1)}
+    return set(_hashes32(chars, SHINGLE))
 
 
 def minhash(text: str) -> list[int]:
@@ -73,7 +91,7 @@ def minhash(text: str) -> list[int]:
     slots = [_MAX32 + 1] * NUM_PERM
     for value in shingles(text):
         mixed = (value * 0x9E3779B1) & _MAX32  # spread CRC bits before slotting
-        slot = mixed % NUM_PERM
+        slot = mixed & (NUM_PERM - 1)
         if mixed < slots[slot]:
             slots[slot] = mixed
     if all(v > _MAX32 for v in slots):
@@ -117,17 +135,20 @@ def fingerprints(text: str) -> tuple[list[tuple[int, int]], str, list[int]]:
     chars, offsets = letters(text)
     if len(chars) < GRAM:
         return [], chars, offsets
-    hashes = [_h64(chars[i:i + GRAM]) for i in range(len(chars) - GRAM + 1)]
-    chosen: list[tuple[int, int]] = []
-    last = -1
+    hashes = _hashes64(chars, GRAM)
     if len(hashes) <= WINDOW:
         position = min(range(len(hashes)), key=lambda i: (hashes[i], -i))
         return [(hashes[position], position)], chars, offsets
-    for start in range(len(hashes) - WINDOW + 1):
-        window = hashes[start:start + WINDOW]
-        low = min(window)
-        position = start + max(i for i, v in enumerate(window) if v == low)  # rightmost minimum
-        if position != last:
-            chosen.append((hashes[position], position))
-            last = position
+    chosen: list[tuple[int, int]] = []
+    last = -1
+    window: deque[int] = deque()  # positions of increasing hashes: window[0] is the rightmost minimum
+    for i, value in enumerate(hashes):
+        while window and hashes[window[-1]] >= value:
+            window.pop()
+        window.append(i)
+        if window[0] <= i - WINDOW:
+            window.popleft()
+        if i >= WINDOW - 1 and window[0] != last:
+            last = window[0]
+            chosen.append((hashes[last], last))
     return chosen, chars, offsets

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from markupsafe import Markup, escape
 
-from miaobi.library.models import Article
 from miaobi.library.services import delete_articles
 
 from .forms import ImportForm, OriginalityForm
@@ -31,7 +30,7 @@ def _wants_json(request) -> bool:
 
 @staff_member_required
 def import_page(request):
-    form = ImportForm(request.POST or None)
+    form = ImportForm(request.POST if request.method == "POST" else None)
     results = []
     if request.method == "POST":
         if not form.is_valid():
@@ -60,7 +59,7 @@ def import_page(request):
 
 @staff_member_required
 def originality_page(request):
-    form = OriginalityForm(request.POST or None, request.FILES or None)
+    form = OriginalityForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     report, error = None, ""
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]

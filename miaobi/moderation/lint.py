@@ -288,10 +288,10 @@ def _collocation_guess(text: str, start: int, end: int, index: CollocationIndex)
     return list(dict.fromkeys(guesses))
 
 
-def _placeholders(text: str, index: CollocationIndex) -> list[Finding]:
+def _placeholders(text: str, index: CollocationIndex, *, guess_limit: int = 50) -> list[Finding]:
     out = []
-    for m in _PLACEHOLDER.finditer(text):
-        guesses = _collocation_guess(text, m.start(), m.end(), index)
+    for number, m in enumerate(_PLACEHOLDER.finditer(text)):
+        guesses = _collocation_guess(text, m.start(), m.end(), index) if number < guess_limit else []
         hint = f"可能是“{guesses[0]}”。" if len(guesses) == 1 else ""
         out.append(Finding(
             "placeholder", m.start(), m.end(), m.group(),
@@ -345,12 +345,20 @@ def _utf8_read_as_gbk(run: str) -> tuple[int, int, str] | None:
     return None
 
 
-def _gbk_lead_suspect(ch: str) -> bool:
-    try:
-        b = ch.encode("gbk")
-    except UnicodeEncodeError:
-        return False
-    return len(b) == 2 and 0xE4 <= b[0] <= 0xE9 and 0x80 <= b[1] <= 0xBF
+def _suspect_chars() -> str:
+    """Characters whose GBK bytes look like the start of a UTF-8 Chinese character (E4–E9, then 80–BF):
+    what UTF-8 Chinese turns into when read as GBK (浣, 鍙, 鐨 …)."""
+    out = []
+    for lead in range(0xE4, 0xEA):
+        for trail in range(0x80, 0xC0):
+            try:
+                out.append(bytes([lead, trail]).decode("gbk"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(out)
+
+
+_SUSPECT = re.compile(f"[{re.escape(_suspect_chars())}]")
 
 
 def _mojibake(text: str) -> list[Finding]:
@@ -370,9 +378,11 @@ def _mojibake(text: str) -> list[Finding]:
             out.append(Finding("mojibake", m.start(), m.end(), run,
                                "乱码：疑似用错编码读入的中文（如 GBK 或 UTF-8 当作西文读入）。"
                                + (f"按正确编码还原为“{repaired}”。" if repaired else ""), repaired))
+    if len(_SUSPECT.findall(text)) < 2:  # no UTF-8-read-as-GBK text possible
+        return out
     for m in _NON_ASCII_RUN.finditer(text):
         run = m.group()
-        if sum(_gbk_lead_suspect(ch) for ch in run) < max(2, len(run) // 3):
+        if len(_SUSPECT.findall(run)) < max(2, len(run) // 3):
             continue
         got = _utf8_read_as_gbk(run)
         if got:

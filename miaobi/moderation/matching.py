@@ -37,7 +37,7 @@ class TermEntry:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     """A term found in a text. `start`/`end` are offsets into the ORIGINAL text; excerpt == text[start:end]."""
 
@@ -139,40 +139,53 @@ class Lexicon:
         self.whitelist_count = sum(self._white)
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(list(patterns)) if patterns else None
 
-    def find(self, matching_text: str) -> list[tuple[int, int, TermEntry]]:
-        """Term hits in a text already in matching form, whitelist applied; offsets in matching form."""
+    def find_ids(self, matching_text: str) -> list[tuple[int, int, int]]:
+        """(start, end, pattern id) of the term hits in a text already in matching form, whitelist applied."""
         if self._automaton is None or not matching_text:
             return []
         raw = self._automaton.find_overlapping(matching_text)
-        terms, white = self._terms, self._white
+        white = self._white
+        if not self.whitelist_count:
+            return raw
         white_spans = [(s, e) for s, e, p in raw if white[p]]
         if not white_spans:
-            return [(s, e, terms[p]) for s, e, p in raw if terms[p] is not None]
+            return raw  # no whitelist pattern in the text: every hit is a term hit
         white_spans.sort()
         starts = [s for s, _ in white_spans]
         reach = list(accumulate((e for _, e in white_spans), max))  # furthest end among whitelist hits so far
+        terms = self._terms
         out = []
-        for s, e, p in raw:
-            entry = terms[p]
-            if entry is None:
+        for hit in raw:
+            s, e, p = hit
+            if terms[p] is None:
                 continue
             i = bisect_right(starts, s) - 1  # whitelist hits that start at or before s
             if i >= 0 and reach[i] >= e:
                 continue  # wholly inside a whitelist hit
-            out.append((s, e, entry))
+            out.append(hit)
         return out
+
+    def find(self, matching_text: str) -> list[tuple[int, int, TermEntry]]:
+        """Term hits in a text already in matching form, whitelist applied; offsets in matching form."""
+        terms = self._terms
+        return [(s, e, terms[p]) for s, e, p in self.find_ids(matching_text)]
 
     def screen(self, text: str, *, field: str = "") -> Screening:
         """Screen one text; hits in order of their start, spans into the original text."""
         normalised = normalise(text)
+        found = self.find_ids(normalised.text)
+        if not found:
+            return Screening([])
+        offsets = normalised.offsets
+        identity = len(offsets.runs_at) == 1 and offsets.starts is None
+        span = offsets.span
+        terms = self._terms
         hits = []
-        span = normalised.offsets.span
-        for s, e, entry in self.find(normalised.text):
-            start, end = span(s, e)
-            hits.append(Hit(
-                term=entry.text, category=entry.category, action=entry.action, start=start, end=end,
-                excerpt=text[start:end], replacement=entry.replacement, field=field, term_id=entry.id,
-            ))
+        for s, e, p in found:
+            start, end = (s, e) if identity else span(s, e)
+            entry = terms[p]
+            hits.append(Hit(entry.text, entry.category, entry.action, start, end, text[start:end],
+                            entry.replacement, field, entry.id))
         hits.sort(key=lambda h: (h.start, -h.end))
         return Screening(hits)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -36,6 +37,16 @@ DEFAULT_ACTIONS = {
 }
 
 
+def _check_normalized(instance, model, label: str) -> None:
+    """Form validation: the matching form must not be empty nor taken by another entry."""
+    normalized = normalise_term(instance.text or "")
+    if not normalized:
+        raise ValidationError({"text": "去掉空格和符号后什么也不剩，请输入文字。"})
+    clash = model.objects.filter(normalized=normalized).exclude(pk=instance.pk).first()
+    if clash:
+        raise ValidationError({"text": f"与已有的{label}“{clash.text}”相同（忽略全半角、繁简、大小写和空格符号后）。"})
+
+
 class Term(models.Model):
     """A lexicon term. `text` is kept as the editor wrote it; `normalized` is its matching form (unique)."""
 
@@ -60,6 +71,9 @@ class Term(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def clean(self):
+        _check_normalized(self, Term, "词语")
+
     def save(self, *args, **kwargs):
         self.normalized = normalise_term(self.text)
         super().save(*args, **kwargs)
@@ -80,6 +94,9 @@ class WhitelistEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self):
+        _check_normalized(self, WhitelistEntry, "白名单词语")
 
     def save(self, *args, **kwargs):
         self.normalized = normalise_term(self.text)

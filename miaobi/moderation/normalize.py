@@ -2,7 +2,8 @@
 
 `normalise(text)` returns the *matching form* of a text and an `OffsetMap`:
 
-1. NFKC (full-width letters, digits and punctuation become half-width, compatibility forms fold);
+1. NFKC (full-width letters and digits become half-width, compatibility forms fold; the full-width
+   punctuation of ordinary Chinese text, ，：；！？（）, is left as it is);
 2. traditional → simplified, character by character (a table derived once from OpenCC's t2s, the
    same OpenCC package the search app uses; character-wise so that offsets stay exact);
 3. lower case;
@@ -39,23 +40,60 @@ _SEPARATOR_CHARS = (
 _SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]+")
 _CLUSTER = re.compile(r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]*", re.S)
 
-_table_lock = threading.Lock()
-_table: dict[int, str] | None = None
+# Full-width punctuation that Chinese text is full of stays as it is (it is kept, not a separator, and
+# no term contains it): folding it would cost a substitution every few characters.
+_KEEP_FULL_WIDTH = set("，：；！？（）")
+
+_tables_lock = threading.Lock()
+_tables: "_Tables | None" = None
 
 
-def _char_table() -> dict[int, str]:
-    """str.translate table: every character whose NFKC form, simplified form or lower case is one other
-    character (full-width ASCII, compatibility ideographs, Kangxi radicals, traditional characters …).
+@dataclass
+class _Tables:
+    table: dict[int, str]  # for str.translate (the slow path)
+    by_char: dict[str, str]  # the same keyed by character: every character that folds to one other
+    changing: frozenset[str]  # the keys of by_char
+    slow: frozenset[str]  # characters that NFKC expands, combining marks, Hangul jamo: the slow path
+    # The same two sets as regex classes of their BMP characters: Python's re tests such a class in
+    # constant time per character (a class with characters beyond the BMP is a slow list of ranges).
+    changing_bmp: re.Pattern[str]
+    slow_bmp: re.Pattern[str]
 
-    Characters that NFKC expands to several (⑩, ㈱, ligatures) are left to the slow path, except the
-    ellipses, which are common in Chinese text and become one '.' (a separator) here.
+    def replace(self, m: re.Match) -> str:
+        return self.by_char[m.group()]
+
+
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex character class of the given code points, as ranges."""
+    parts, codes = [], sorted(codes)
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        a, b = codes[i], codes[j]
+        parts.append(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}")
+        i = j + 1
+    return "[" + "".join(parts) + "]" if parts else "(?!)"
+
+
+def _char_tables() -> _Tables:
+    """Folding of single characters: NFKC where it gives one character (full-width letters and digits,
+    compatibility ideographs, Kangxi radicals …), then traditional → simplified, then lower case.
+
+    Characters that NFKC expands to several (⑩, ㈱, ligatures), combining marks and Hangul jamo go
+    to the slow path, except the ellipses, common in Chinese text, which become one '.' (a separator).
     """
-    global _table
-    if _table is None:
-        with _table_lock:
-            if _table is None:
+    global _tables
+    if _tables is None:
+        with _tables_lock:
+            if _tables is None:
                 t2s = _t2s_table()
                 table: dict[int, str] = {}
+                slow: list[int] = []
                 ranges = [(0, 0x10000), (0x1D400, 0x1D800), (0x1F100, 0x1F200), (0x2F800, 0x2FA20)]
                 for start, stop in ranges:
                     for code in range(start, stop):
@@ -63,20 +101,32 @@ def _char_table() -> dict[int, str]:
                             continue
                         ch = chr(code)
                         value = unicodedata.normalize("NFKC", ch)
-                        if len(value) != 1:
+                        if len(value) != 1 or unicodedata.combining(ch) or 0x1100 <= code < 0x1200:
+                            slow.append(code)
                             continue
                         value = t2s.get(value, value)
                         lowered = value.lower()
                         if len(lowered) == 1:
                             value = lowered
-                        if value != ch:
-                            table[code] = value
+                        if value != ch and value != ch.lower() and ch not in _KEEP_FULL_WIDTH:
+                            table[code] = value  # (a change of case alone is left to str.lower())
                 for ch, value in t2s.items():  # CJK extensions beyond the BMP
                     table.setdefault(ord(ch), value)
-                table[0x2026] = "."  # …
-                table[0x2025] = "."  # ‥
-                _table = table
-    return _table
+                for code in (0x2026, 0x2025):  # … ‥
+                    table[code] = "."
+                    slow.remove(code)
+                by_char = {chr(k): v for k, v in table.items()}
+                _tables = _Tables(
+                    table=table, by_char=by_char, changing=frozenset(by_char), slow=frozenset(chr(c) for c in slow),
+                    changing_bmp=re.compile(_char_class([c for c in table if c < 0x10000])),
+                    slow_bmp=re.compile(_char_class([c for c in slow if c < 0x10000])),
+                )
+    return _tables
+
+
+def _char_table() -> dict[int, str]:
+    """The folding table (building it is the one-off cost of the first normalisation in a process)."""
+    return _char_tables().table
 
 
 def _t2s_table() -> dict[str, str]:
@@ -137,18 +187,28 @@ class Normalised:
 
 def _fold_chars(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """Fold every character; returns the folded text and, if lengths changed, per-character origins."""
-    table = _char_table()
-    folded = text.translate(table)
-    if unicodedata.is_normalized("NFKC", folded):
-        lowered = folded.lower()
-        if len(lowered) == len(text):  # lower() maps one character to one or more: same length ⇒ 1:1
-            return lowered, None, None
-    # Slow path (rare: compatibility characters, combining marks, ligatures): one cluster at a time.
+    tables = _char_tables()
+    beyond_bmp = {m.group() for m in _BEYOND_BMP.finditer(text)}  # almost always empty
+    if tables.slow_bmp.search(text) is None and not beyond_bmp & tables.slow:
+        folded = tables.changing_bmp.sub(tables.replace, text)  # one callback per character that changes
+        if beyond_bmp & tables.changing:
+            folded = folded.translate({ord(c): tables.by_char[c] for c in beyond_bmp & tables.changing})
+        if unicodedata.is_normalized("NFC", folded):  # nothing composes with its neighbour
+            lowered = folded.lower()
+            if len(lowered) == len(text):  # lower() maps one character to one or more: same length ⇒ 1:1
+                return lowered, None, None
+    # Slow path (rare: ligatures, circled numbers, combining marks …): one cluster at a time.
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    table = tables.table
     for m in _CLUSTER.finditer(text):
-        piece = unicodedata.normalize("NFKC", m.group()).translate(table).lower()
+        cluster = m.group()
+        if len(cluster) == 1 and cluster not in tables.slow:
+            piece = cluster.translate(table).lower()
+        else:
+            piece = unicodedata.normalize("NFKC", cluster)
+            piece = "".join(ch if ch in _KEEP_FULL_WIDTH else ch.translate(table) for ch in piece).lower()
         out.append(piece)
         starts.extend([m.start()] * len(piece))
         ends.extend([m.end()] * len(piece))

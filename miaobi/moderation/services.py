@@ -8,6 +8,7 @@
     article_publishable(article) -> bool      no unresolved review/block flag on the article
     publication_problem(article) -> str|None  the Chinese reason it may not be published, or None
     check_publishable(article)                re-screen, then raise PublishBlocked if it may not be published
+    forget_object(obj)                        delete an object's flags (articles: done on delete)
 """
 from __future__ import annotations
 
@@ -253,6 +254,11 @@ def whitelist_flags(flags, user=None) -> list[str]:
             added.append(word)
     resolve_flags(flags, Flag.Status.APPROVED, user)
     return added
+
+
+def forget_object(obj) -> int:
+    """Delete every flag of an object (call when the object is deleted); returns how many."""
+    return Flag.objects.for_object(obj).delete()[0]
 
 
 def open_flags_for(obj):

@@ -10,8 +10,7 @@ import logging
 from datetime import datetime
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.utils import check_csrf
@@ -82,7 +81,7 @@ def authenticate(request) -> Caller:
 class ChineseJSONRenderer(JSONRenderer):
     """UTF-8 JSON with Chinese as text, not \\u escapes (readable, smaller, and scannable by the leak test)."""
 
-    media_type = "application/json; charset=utf-8"
+    media_type = "application/json"  # UTF-8 by definition (RFC 8259)
     json_dumps_params = {"ensure_ascii": False}
 
 
@@ -90,8 +89,8 @@ api = NinjaAPI(
     title="妙笔智库 API", version="1", urls_namespace="api", docs_url=None, auth=authenticate,
     renderer=ChineseJSONRenderer(),
     description="范文库与定制代笔的 JSON 接口。浏览器使用登录会话；程序使用个人令牌："
-                "`Authorization: Bearer mbk_…`（在“我的 › API 令牌”创建）。错误统一为 "
-                '`{"code": "...", "message": "..."}`。',
+                "请求头 Authorization: Bearer mbk_…（在“我的 › API 令牌”创建）。"
+                '错误统一为 {"code": "…", "message": "…"}；请求过于频繁时返回 429 和 Retry-After。',
 )
 
 
@@ -305,19 +304,20 @@ def _order_out(order: Order) -> dict:
 
 # --- library ---------------------------------------------------------------------------------
 
-@api.get("/articles", response={200: ArticlePage, **errors(400, 422)}, tags=["范文"], summary="文章列表")
+@api.get("/articles", response={200: ArticlePage, **errors(404, 422)}, tags=["范文"], summary="文章列表",
+         description="已发布的文章，按发布时间从新到旧；可按文种、主题、年份筛选，分页返回。")
 def list_articles(request, filters: Query[ArticleFilters]):
     """Public articles, newest first; filter by genre slug, tag slug and year (of publication)."""
     queryset = Article.objects.published().newest_first()
     if filters.genre:
         genre = Genre.objects.filter(slug=filters.genre).first()
         if genre is None:
-            raise ApiError(400, "unknown_genre", "没有这个文种。")
+            raise ApiError(404, "unknown_genre", "没有这个文种。")
         queryset = queryset.filter(genre=genre)
     if filters.tag:
         tag = Tag.objects.filter(slug=filters.tag).first()
         if tag is None:
-            raise ApiError(400, "unknown_tag", "没有这个主题。")
+            raise ApiError(404, "unknown_tag", "没有这个主题。")
         queryset = queryset.filter(tags=tag)
     if filters.year:
         queryset = queryset.filter(published_at__year=filters.year)
@@ -330,7 +330,8 @@ def list_articles(request, filters: Query[ArticleFilters]):
 
 
 @api.get("/articles/{article_id}", response={200: ArticleDetail, **errors(404, 422)}, tags=["范文"],
-         summary="文章详情（预览或全文）")
+         summary="文章详情（预览或全文）",
+         description="访客和无权阅读全文的读者得到预览（开头、各级标题和节选）；会员、已解锁该文的读者和编辑得到全文。")
 def article_detail(request, article_id: int = Path(..., ge=1, le=2**63 - 1)):
     """The preview, or the full text for a caller the gate entitles (member, unlocked text, staff)."""
     user = request.caller.user
@@ -371,12 +372,15 @@ def tags(request):
     return [{"slug": t.slug, "name": t.name} for t in Tag.objects.order_by("name")]
 
 
-@api.get("/search", response={200: SearchPage, **errors(422)}, tags=["范文"], summary="搜索")
+@api.get("/search", response={200: SearchPage, **errors(404, 422)}, tags=["范文"], summary="搜索",
+         description="全文搜索；摘要只取自调用者有权看到的文字。")
 def search(request, params: Query[SearchParams]):
     """Full-text search; snippets come from what the gate lets the caller see."""
     parsed = parse_query(params.q)
-    filters, _chosen, _notices = search_services.resolve_filters(
+    filters, _chosen, notices = search_services.resolve_filters(
         params.genre or "", params.tag or "", str(params.year or ""))
+    if notices:  # an unknown genre or tag: say so rather than search without the filter
+        raise ApiError(404, "unknown_filter", notices[0].split("，")[0] + "。")
     outcome = search_services.search(parsed, filters)
     shown = outcome.shown
     page, pages = _page_bounds(len(shown), params.page, params.page_size)
@@ -400,7 +404,8 @@ def my_orders(request):
             .order_by("-created_at", "-id")[:200]]
 
 
-@api.post("/orders", response={201: OrderOut, **errors(400, 422)}, tags=["定制代笔"], summary="提交定制需求")
+@api.post("/orders", response={201: OrderOut, **errors(400, 422)}, tags=["定制代笔"], summary="提交定制需求",
+          description="规则与网页表单相同：截止时间至少一小时以后、字数 200–100000、至少一种联系方式、须同意隐私说明。")
 def create_order(request, payload: OrderIn):
     """Create an order with the same rules as the web form (deadline, length, one contact, screening)."""
     caller = _customer(request)
@@ -419,7 +424,7 @@ def create_order(request, payload: OrderIn):
         order = order_services.create_order(customer=caller.user, **brief)
     except order_services.BriefRefused as exc:
         raise ApiError(400, "brief_refused", exc.message) from exc
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @api.get("/orders/{number}", response={200: OrderOut, **errors(404)}, tags=["定制代笔"], summary="订单详情")
@@ -446,5 +451,5 @@ def post_order_message(request, number: str, payload: MessageIn):
         message = order_services.post_message(order, actor=Actor(CUSTOMER, caller.user), body=payload.body)
     except order_services.BriefRefused as exc:
         raise ApiError(400, "message_refused", exc.message) from exc
-    return 201, {"id": message.id, "author_role": message.author_role, "body": message.body,
-                 "created_at": message.created_at}
+    return Status(201, {"id": message.id, "author_role": message.author_role, "body": message.body,
+                        "created_at": message.created_at})

@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
+from miaobi.library.fragments import cached_fragment
 from miaobi.library.models import Article
 from miaobi.siteconfig.selectors import current_site_settings
 
@@ -32,15 +33,26 @@ def library_state() -> tuple[datetime | None, str]:
     return row["updated"], stamp
 
 
+def article_state(pk) -> tuple[bool, datetime | None]:
+    """(is public now, updated_at) of one article."""
+    article = Article.objects.filter(pk=pk).only("pk", "updated_at", "status", "published_at").first()
+    return (article is not None and article.is_public), (article.updated_at if article else None)
+
+
 def validators(request, view_name: str, kwargs: dict) -> tuple[str, datetime | None] | None:
-    """(ETag, Last-Modified) of a visitor's page, or None when the page is not covered."""
-    last_modified, stamp = library_state()
+    """(ETag, Last-Modified) of a visitor's page, or None when the page is not covered.
+
+    The library's state is a cached fragment: retired by every library change in this worker (and
+    within FRAGMENT_SECONDS in the others), the same freshness as the lists the pages show.
+    """
+    last_modified, stamp = cached_fragment("conditional:library", library_state)
     if view_name == ARTICLE_VIEW:
-        article = Article.objects.filter(pk=kwargs.get("pk")).only("pk", "updated_at", "status", "published_at").first()
-        if article is None or not article.is_public:
+        pk = kwargs.get("pk")
+        public, updated_at = cached_fragment(f"conditional:article:{pk}", lambda: article_state(pk))
+        if not public:
             return None
-        stamp += f"|a{article.pk}:{article.updated_at.isoformat()}"
-        last_modified = max(filter(None, [last_modified, article.updated_at]), default=None)
+        stamp += f"|a{pk}:{updated_at.isoformat()}"
+        last_modified = max(filter(None, [last_modified, updated_at]), default=None)
     raw = f"{VERSION}|{view_name}|{request.get_full_path()}|{stamp}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32], last_modified
 

@@ -1,14 +1,16 @@
 """Counting page views without slowing the page, and without storing who read what.
 
-- Unique visitors: a SHA-256 of (the day's salt, IP, user agent). The salt is random, one per day,
-  kept in the database (so every worker agrees) and deleted when the day is over: yesterday's hashes
-  can no longer be linked to an IP. The raw IP is never stored.
+- Unique visitors: a SHA-256 of (the day's salt, a hash of IP and user agent). The salt is random, one
+  per day, kept in the database (so every worker agrees) and deleted when the day is over: yesterday's
+  hashes can no longer be linked to an IP. The raw IP is never stored; the unsalted client hash lives
+  in this process's memory only until the next flush.
 - Views and referrers: counted in a per-process buffer and written in one batch every
   MIAOBI_STATS_FLUSH_SECONDS (0 writes through). A crash loses at most that many seconds of counts.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 import time
@@ -29,11 +31,39 @@ from .models import DailyCount, DailySalt, DailyVisitor
 _lock = threading.Lock()
 _buffer: Counter = Counter()          # (day, kind, key) -> count
 _visitors: set[tuple[date, str]] = set()
-_last_flush = time.monotonic()
+
+
+def _flush_key() -> str:
+    return f"stats:last-flush:{os.getpid()}"  # per process: each worker flushes its own buffer
+
+
+def _flush_due() -> bool:
+    """Whether this process's buffer is older than MIAOBI_STATS_FLUSH_SECONDS.
+
+    The clock lives in the cache: when it is missing (a fresh process, an emptied cache) it starts now.
+    """
+    seconds = flush_seconds()
+    if seconds <= 0:
+        return True
+    now, last = time.time(), cache.get(_flush_key())
+    if last is None:
+        cache.set(_flush_key(), now, seconds * 10 + 60)
+        return False
+    return now - last >= seconds
 
 
 def flush_seconds() -> int:
-    return int(getattr(settings, "MIAOBI_STATS_FLUSH_SECONDS", 10))
+    """MIAOBI_STATS_FLUSH_SECONDS (env or settings; default 10): how long counts wait in the buffer."""
+    value = getattr(settings, "MIAOBI_STATS_FLUSH_SECONDS", None)
+    return int(value if value is not None else os.environ.get("MIAOBI_STATS_FLUSH_SECONDS", 10))
+
+
+def counting_enabled() -> bool:
+    """MIAOBI_STATS_COUNTING=0 turns page-view counting off (the dashboard then shows no traffic)."""
+    value = getattr(settings, "MIAOBI_STATS_COUNTING", None)
+    if value is None:
+        value = os.environ.get("MIAOBI_STATS_COUNTING", "1")
+    return str(value).strip().lower() not in {"0", "false", "no", "off"}
 
 
 def day_salt(day: date) -> str:
@@ -52,11 +82,15 @@ def day_salt(day: date) -> str:
     return salt
 
 
-def visitor_digest(request, day: date) -> str:
-    """The day's pseudonymous visitor id: salted hash of IP and user agent (no raw IP kept)."""
+def client_key(request) -> str:
+    """An unsalted hash of IP and user agent: held in memory only until the next flush (seconds)."""
     agent = (request.META.get("HTTP_USER_AGENT") or "")[:300]
-    raw = f"{day_salt(day)}|{client_ip(request)}|{agent}"
-    return hashlib.sha256(raw.encode("utf-8", "ignore")).hexdigest()
+    return hashlib.sha256(f"{client_ip(request)}|{agent}".encode("utf-8", "ignore")).hexdigest()
+
+
+def visitor_digest(client: str, day: date) -> str:
+    """The day's pseudonymous visitor id: the client key hashed with the day's random salt."""
+    return hashlib.sha256(f"{day_salt(day)}|{client}".encode()).hexdigest()
 
 
 def referrer_host(request) -> str:
@@ -73,16 +107,17 @@ def referrer_host(request) -> str:
 
 def record_page_view(request, article) -> None:
     """Count one public view of `article`: its daily views, the visitor, and an external referrer."""
+    if not counting_enabled():
+        return
     day = timezone.localdate()
-    digest = visitor_digest(request, day)
+    client = client_key(request)  # salted at flush time: the page itself runs no query for counting
     host = referrer_host(request)
     with _lock:
         _buffer[(day, "view", str(article.pk))] += 1
         if host:
             _buffer[(day, "referrer", host)] += 1
-        _visitors.add((day, digest))
-        due = time.monotonic() - _last_flush >= flush_seconds()
-    if due:
+        _visitors.add((day, client))
+    if _flush_due():
         flush_counts()
 
 
@@ -99,16 +134,16 @@ def _add(day: date, kind: str, key: str, n: int) -> None:
 
 def flush_counts() -> int:
     """Write the buffered counts of this process to the database; returns how many rows were touched."""
-    global _last_flush
     with _lock:
         counts, visitors = dict(_buffer), set(_visitors)
         _buffer.clear()
         _visitors.clear()
-        _last_flush = time.monotonic()
+    cache.set(_flush_key(), time.time(), max(flush_seconds(), 1) * 10 + 60)
     for (day, kind, key), n in counts.items():
         _add(day, kind, key, n)
     if visitors:
-        DailyVisitor.objects.bulk_create([DailyVisitor(day=d, digest=h) for d, h in visitors], ignore_conflicts=True)
+        DailyVisitor.objects.bulk_create([DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors],
+                                         ignore_conflicts=True)
     return len(counts) + len(visitors)
 
 

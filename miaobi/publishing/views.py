@@ -43,7 +43,7 @@ def api_docs(request):
                                "description": op.get("description", ""), "params": params,
                                "body": "requestBody" in op, "tags": op.get("tags", [])})
     return render(request, "publishing/api_docs.html", {
-        "schema": schema, "operations": operations, "openapi_url": reverse("publishing:api:openapi-json")})
+        "schema": schema, "operations": operations, "openapi_url": reverse("api:openapi-json")})
 
 
 @login_required

@@ -35,6 +35,7 @@ SUGGEST_WINDOW = 500
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: characters, body, tags, title.
 PG_WEIGHTS = "{0.02,0.1,0.5,1.0}"
 PG_HEAD_LIMIT = 200
+PG_RANK_WINDOW = 2000   # title matches ranked for typeahead and partial matches (the newest ones)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,13 @@ class Backend:
 
     def title_matches(self, parsed: ParsedQuery, limit: int) -> list[int]:
         """Ids of articles whose title (or tags) hold every required word, best first (typeahead)."""
+        return []
+
+    def partial_candidates(self, parsed: ParsedQuery, filters: Filters, limit: int) -> list[tuple[int, float, float]]:
+        """Texts whose title or tags hold some of the words (and no excluded one): (id, 0, title score), best first.
+
+        For the few-results case: the title index is small, so this stays cheap even for 工作.
+        """
         return []
 
     def optimize(self) -> None:
@@ -168,6 +176,18 @@ class SQLiteFTS5Backend(Backend):
         keep = {int(r[0]) for r in cursor.fetchall()}
         return [pk for pk in ids if pk in keep]
 
+    def partial_candidates(self, parsed, filters, limit):
+        if parsed.is_empty:
+            return []
+        with connection.cursor() as cursor:
+            heads, _ = self._windowed(cursor, "search_head_fts", self._head(parsed, filters, any_word=True),
+                                      _weights(HEAD_WEIGHTS), limit)
+            if parsed.excluded and heads:
+                keep = set(self._keep_matching(cursor, self.match_expression(parsed, filters, any_word=True),
+                                               [pk for pk, _ in heads]))
+                heads = [h for h in heads if h[0] in keep]
+        return [(pk, 0.0, score) for pk, score in heads]
+
     def title_matches(self, parsed, limit):
         if parsed.is_empty:
             return []
@@ -258,14 +278,35 @@ class PostgresBackend(Backend):
             cursor.execute(sql, params)
             return [(int(pk), float(score), float(title)) for pk, score, title in cursor.fetchall()]
 
+    def _head_ranked(self, tsquery: str, filters: Filters, limit: int, excluded: str = "") -> list[tuple[int, float]]:
+        # Rank the newest PG_RANK_WINDOW title matches only: a word in half the titles must not
+        # make one keystroke of typeahead rank 50,000 of them.
+        where = self.filter_sql(filters)
+        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id or filters.year) else ""
+        not_excluded = " AND NOT d.document @@ to_tsquery('simple', %(excluded)s)" if excluded else ""
+        sql = f"""
+            SELECT w.article_id, ts_rank_cd('{PG_WEIGHTS}', w.head, to_tsquery('simple', %(q)s)) AS title_score
+            FROM (SELECT d.article_id, d.head FROM search_text d{join}
+                  WHERE d.head @@ to_tsquery('simple', %(q)s){where}{not_excluded}
+                  ORDER BY d.article_id DESC LIMIT %(window)s) w
+            ORDER BY title_score DESC, w.article_id DESC LIMIT %(limit)s"""
+        params = {"q": tsquery, "excluded": excluded, "genre": filters.genre_id, "year": filters.year,
+                  "tag": filters.tag_id, "window": PG_RANK_WINDOW, "limit": int(limit)}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+    def partial_candidates(self, parsed, filters, limit):
+        if parsed.is_empty:
+            return []
+        excluded = " | ".join(self.term_expr(t) for t in parsed.excluded if not t.phrase)
+        heads = self._head_ranked(self.tsquery(replace(parsed, excluded=[]), any_word=True), filters, limit, excluded)
+        return [(pk, 0.0, score) for pk, score in heads]
+
     def title_matches(self, parsed, limit):
         if parsed.is_empty:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT d.article_id FROM search_text d, to_tsquery('simple', %s) q WHERE d.head @@ q "
-                "ORDER BY ts_rank_cd(d.head, q) DESC, d.article_id DESC LIMIT %s", [self.tsquery(parsed), int(limit)])
-            return [int(row[0]) for row in cursor.fetchall()]
+        return [pk for pk, _ in self._head_ranked(self.tsquery(replace(parsed, excluded=[])), Filters(), limit)]
 
     def optimize(self):
         with connection.cursor() as cursor:

@@ -262,9 +262,9 @@ def search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relev
     outcome.capped = len(candidates) >= SEARCH_CANDIDATES
     ids, rows = _public_ranked(parsed, candidates)
     if 0 < len(ids) < RELAX_BELOW and len(parsed.required) > 1 and not parsed.has_phrases:
-        # Few texts hold every word: follow them with texts that hold some (best coverage first).
+        # Few texts hold every word: follow them with texts whose titles hold some (best first).
         partial = replace(parsed, match_any=True)
-        more, more_rows = _public_ranked(partial, get_backend().candidates(partial, filters, RELAX_LIMIT))
+        more, more_rows = _public_ranked(partial, get_backend().partial_candidates(partial, filters, RELAX_LIMIT))
         outcome.partial = [pk for pk in more if pk not in rows]
         rows.update(more_rows)
     if sort == "date":
@@ -282,6 +282,12 @@ def _catalogue_names() -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str,
         {pk: (slug, name) for pk, slug, name in Genre.objects.values_list("pk", "slug", "name")},
         {pk: (slug, name) for pk, slug, name in Tag.objects.values_list("pk", "slug", "name")},
     ), seconds=60)
+
+
+def genre_links() -> list[tuple[str, str]]:
+    """(name, URL) of every genre, for browsing when a search finds nothing."""
+    genres, _ = _catalogue_names()
+    return [(name, reverse("library:genre", args=[slug])) for slug, name in genres.values()]
 
 
 def _facets(outcome: SearchOutcome, rows: dict[int, tuple]) -> None:
@@ -320,7 +326,10 @@ def page_results(ids: list[int], parsed: ParsedQuery, user, partial=()) -> list[
     The guard against the articles themselves: an article that is not public now is never listed,
     even if the index still held it (say, after a raw UPDATE that bypassed library/services.py).
     """
-    articles = Article.objects.published().select_related("genre").in_bulk(list(ids))
+    # By primary key, then is_public in Python: given `published()` and an id list, SQLite (without
+    # ANALYZE statistics) walks the whole status index instead of looking up 20 rows.
+    fetched = Article.objects.select_related("genre").order_by().in_bulk(list(ids))
+    articles = {pk: a for pk, a in fetched.items() if a.is_public}
     terms = parsed.highlight_terms
     partial = set(partial)
     return [ResultItem(articles[pk], visible_snippet(articles[pk], user, terms), pk in partial)
@@ -379,10 +388,12 @@ def close_queries(parsed: ParsedQuery, limit: int = 6) -> list[tuple[str, int]]:
                 seen.add(spell(term))
                 out.append((spell(term), n))
     chars = set("".join(parsed.words))
-    for query, _n in popular_queries():
+    popular = popular_queries()
+    # Popular queries sharing a character first; if none does, the most popular ones.
+    for query, _n in [p for p in popular if chars & set(p[0])] + popular[:limit]:
         if len(out) >= limit:
             break
-        if query not in seen and chars & set(query):
+        if query not in seen:
             seen.add(query)
             n = count_matches(parse_query(query))
             if n:
@@ -398,7 +409,10 @@ def suggest(raw: str) -> dict:
     ids = get_backend().title_matches(parsed, SUGGEST_TITLES * 3)
     titles = []
     if ids:
-        public = dict(Article.objects.published().filter(pk__in=ids).values_list("pk", "title"))
+        now = timezone.now()
+        public = {pk: title for pk, title, status, published_at in Article.objects.filter(pk__in=ids).order_by()
+                  .values_list("pk", "title", "status", "published_at")
+                  if status == Article.Status.PUBLISHED and published_at <= now}
         titles = [{"title": public[pk], "url": reverse("library:article", args=[pk])}
                   for pk in ids if pk in public][:SUGGEST_TITLES]
     typed = parsed.normalised

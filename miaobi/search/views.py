@@ -92,6 +92,7 @@ def search(request):
         "pager_qs": link()[1:],
         "close_queries": [(q, n, "?" + urlencode({"q": q})) for q, n in services.close_queries(parsed)] if zero else [],
         "order_url": _order_url(parsed.display) if zero else None,
+        "browse_genres": services.genre_links() if zero else [],
         "only_excluded": bool(parsed.display) and parsed.is_empty and bool(parsed.excluded),
         "capped_at": services.SEARCH_CANDIDATES,
     })

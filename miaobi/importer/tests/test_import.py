@@ -222,3 +222,37 @@ def test_human_output_has_a_summary(folder):
     out = io.StringIO()
     call_command("import", str(folder), stdout=out)
     assert "导入 2 篇，重复 0，疑似重复 0，跳过 1，错误 0。" in out.getvalue()
+
+
+def test_moderation_and_lint_hits_are_in_the_report_and_hold_publication(tmp_path, catalogue):
+    from miaobi.moderation.models import Term
+    from miaobi.moderation.services import lexicon_changed
+
+    Term.objects.create(text="内部绝密", action="review")
+    lexicon_changed()
+    (tmp_path / "a.txt").write_text("关于档案管理的情况汇报\n本单位保存的内部绝密档案已全部造册,统一存放。\n", encoding="utf-8")
+    summary, results = services.import_paths([str(tmp_path)], services.ImportOptions(publish=True))
+    result = results[0]
+    assert result["status"] == "imported" and result["needs_review"]
+    assert [h["excerpt"] for h in result["moderation"]] == ["内部绝密"]
+    assert Article.objects.get(pk=result["article"]).status == Article.Status.DRAFT
+    assert any(f["kind"] == "ascii_punct" for f in result["lint"])  # the integrity lint: "造册,统一"
+
+
+def test_dry_run_reports_duplicates_inside_the_batch(tmp_path, catalogue):
+    (tmp_path / "one.txt").write_text(SUMMARY_TEXT, encoding="utf-8")
+    (tmp_path / "two.txt").write_text(SUMMARY_TEXT, encoding="gb18030")
+    summary = run(str(tmp_path), "--dry-run")
+    assert summary["imported"] == [str(tmp_path / "one.txt")]
+    assert summary["duplicates"] == [{"path": str(tmp_path / "two.txt"), "article": None, "same_as": str(tmp_path / "one.txt")}]
+    assert Article.objects.count() == 0
+
+
+def test_reindex_command_rebuilds_the_same_index(make_article):
+    article = make_article(body=SUMMARY_TEXT)
+    before = sorted(Fingerprint.objects.filter(article=article).values_list("hash", "offset"))
+    out = io.StringIO()
+    call_command("reindex_texts", stdout=out)
+    assert "indexed" in out.getvalue()
+    assert sorted(Fingerprint.objects.filter(article=article).values_list("hash", "offset")) == before
+    assert LshBucket.objects.filter(article=article).count() == 32

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from miaobi.importer.originality import level, originality_report
 
-from .texts import COPIED, LIB_ONLINE, LIB_RIVER, LIB_SCHOOL, LIB_VILLAGE, ORIGINAL, planted_text
+from .texts import LIB_ONLINE, LIB_RIVER, LIB_SCHOOL, LIB_VILLAGE, ORIGINAL, planted_text
 
 pytestmark = pytest.mark.django_db
 

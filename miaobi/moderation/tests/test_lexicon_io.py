@@ -169,3 +169,18 @@ def test_admin_import_and_export(staff_client, django_user_model):
 
 def test_admin_import_requires_permission(staff_client):
     assert staff_client.get("/admin/moderation/term/import/").status_code == 403
+
+
+def test_admin_term_form_refuses_duplicates_and_empty_terms(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("boss", password="pw-boss-123"))
+    data = {"category": "ads", "action": "review", "replacement": "", "note": "", "is_active": "on"}
+    response = client.post("/admin/moderation/term/add/", {**data, "text": "加 Ｖ"})
+    assert response.status_code == 200 and "与已有的词语“加V”相同" in response.content.decode()
+    response = client.post("/admin/moderation/term/add/", {**data, "text": "* *"})
+    assert "什么也不剩" in response.content.decode()
+    response = client.post("/admin/moderation/term/add/", {**data, "text": "新词样例"})
+    assert response.status_code == 302 and Term.objects.get(text="新词样例").normalized == "新词样例"
+    response = client.post("/admin/moderation/whitelistentry/add/", {"text": "新词样例说明", "note": ""})
+    assert response.status_code == 302
+    response = client.post("/admin/moderation/whitelistentry/add/", {"text": "新词样例 说明", "note": ""})
+    assert "白名单词语" in response.content.decode()

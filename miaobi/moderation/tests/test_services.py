@@ -83,6 +83,16 @@ def test_decisions_survive_unrelated_edits_and_rejections_last_until_the_text_ch
     assert Flag.objects.for_object(article).get(status="rejected").is_current is False
 
 
+def test_deleting_an_article_deletes_its_flags(studio_terms, make_article):
+    from miaobi.library.services import delete_articles
+
+    article = make_article(body=SPAMMY, status=Article.Status.DRAFT)
+    assert Flag.objects.for_object(article).count() == 2
+    pk = article.pk
+    delete_articles([article])
+    assert not Flag.objects.filter(object_id=pk, content_type__model="article").exists()
+
+
 def test_flag_hits_never_hold_publication(studio_terms, make_article):
     article = make_article(body=CLEAN + "原来的老名称样例已撤销。", status=Article.Status.DRAFT)
     flag = Flag.objects.for_object(article).get()

@@ -36,10 +36,13 @@ class Command(BaseCommand):
                 line += f" → #{result['article']}"
             if result.get("similar_to"):
                 line += f" (疑似重复 #{result['similar_to']}, {result['similarity']:.0%})"
-            if interactive:
-                self.stderr.write(f"\r{'#' * min(done[0], 40):<40} {done[0]}", ending="")
-                self.stderr.write("")
-            self.stdout.write(line)
+            if interactive:  # a one-line bar on the terminal; problems are listed above it
+                if result["status"] != "imported":
+                    self.stderr.write(f"\r\033[K{line}")
+                self.stderr.write(f"\r[{'#' * (done[0] % 30):<30}] {done[0]} 个文件", ending="")
+                self.stderr.flush()
+            else:
+                self.stdout.write(line)
 
         try:
             summary, _ = import_paths(opts["paths"], options, progress=progress)
@@ -48,6 +51,8 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
+        if interactive:
+            self.stderr.write("")
         prefix = "试运行（未写入）：" if options.dry_run else ""
         self.stdout.write(
             f"{prefix}导入 {len(summary['imported'])} 篇，重复 {len(summary['duplicates'])}，"

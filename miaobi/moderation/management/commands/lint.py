@@ -19,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON document with every finding")
 
     def handle(self, *args, **options):
+        try:
+            self._lint(options)
+        except BrokenPipeError:  # `miaobi lint … | head`
+            sys.stderr.close()
+            sys.exit(1)
+
+    def _lint(self, options):
         results, failed, total = [], False, 0
         for name in options["files"]:
             try:

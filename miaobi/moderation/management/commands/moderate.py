@@ -23,12 +23,17 @@ class Command(BaseCommand):
             missing = sorted(set(options["ids"]) - {a.pk for a in articles})
             raise CommandError(f"no such article(s): {', '.join(map(str, missing))}")
         result = moderate_articles(articles, progress=self._progress)
-        self.stderr.write("")
+        if self.stderr.isatty():
+            self.stderr.write("")
         self.stdout.write(f"screened {result['articles']} article(s): {result['hits']} hit(s), "
                           f"{result['blocking']} article(s) held for review")
 
     def _progress(self, done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.stderr.isatty():
+            self.stderr.write(f"\r{bar}", ending="")
+            self.stderr.flush()
+        elif done == total or done * 10 // total != (done - 1) * 10 // total:  # a line every 10 %
+            self.stderr.write(bar)

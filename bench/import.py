@@ -1,0 +1,145 @@
+"""Import rate with duplicate checks on, into a library of --docs texts (SQLite, or DATABASE_URL).
+
+    python bench/import.py --docs 10000 [--files 200]
+    python bench/import.py --docs 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/miaobi_bench_import python bench/import.py --docs 10000
+
+Loads the synthetic corpus of bench/corpus.py as published articles (bulk, as bench/search.py does),
+builds the duplicate and originality indexes in bulk (rate printed), then writes --files new .txt files
+(GB18030, UTF-8 and UTF-16; 10% exact copies of library texts, 10% near-duplicates with about 5% of
+their sentences changed, the rest new corpus texts) and runs the importer over the folder as
+`miaobi import` does: per file its own transaction, exact and near-duplicate checks, moderation,
+related reading and search indexing. Prints files per second and the index sizes. Target: >= 50 files/s.
+A benchmark, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.search import ensure_postgres_database, load_corpus, setup_django  # noqa: E402
+
+
+def index_sizes() -> dict:
+    """Rows and bytes of the importer's tables (bytes where the database can tell)."""
+    from django.db import connection
+
+    from miaobi.importer.models import Fingerprint, LshBucket, TextSignature
+
+    sizes = {}
+    for model in (TextSignature, LshBucket, Fingerprint):
+        table = model._meta.db_table
+        rows = model.objects.count()
+        size = None
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                size = cursor.fetchone()[0]
+            else:
+                try:
+                    cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name = %s OR tbl_name = %s", [table, table])
+                    size = cursor.fetchone()[0]
+                except Exception:
+                    size = None
+        sizes[table] = (rows, size)
+    return sizes
+
+
+def print_sizes(n: int) -> None:
+    total = 0
+    for table, (rows, size) in index_sizes().items():
+        total += size or 0
+        print(f"  {table}: {rows} rows" + (f", {size / 1024 / 1024:.1f} MB" if size else ""))
+    if total:
+        print(f"  indexes total: {total / 1024 / 1024:.1f} MB for {n} texts ({total / max(n, 1) / 1024:.1f} KB per text)")
+
+
+def prepare_library(docs: int, seed: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from miaobi.importer.index import bulk_index
+    from miaobi.library.models import Article
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}")
+    existing = Article.objects.count()
+    if existing == 0:
+        seconds = load_corpus(docs, seed)
+        print(f"loaded {docs} articles in {seconds:.0f} s")
+    started = time.perf_counter()
+    count = bulk_index(Article.objects.values_list("pk", "body").iterator(chunk_size=2000))
+    seconds = time.perf_counter() - started
+    if count:
+        print(f"indexed {count} texts (signatures, LSH buckets, fingerprints) in {seconds:.0f} s ({count / seconds:.0f}/s)")
+
+
+def write_files(folder: Path, docs: int, files: int, seed: int) -> dict:
+    from bench.corpus import build_model, generate
+
+    rng = random.Random(f"import:{seed}")
+    model = build_model(seed)
+    library = list(generate(min(docs, 2000), seed, model=model))
+    fresh = generate(docs + files, seed, start=docs, model=model)
+    kinds = {"new": 0, "copy": 0, "near": 0}
+    encodings = ["gb18030", "utf-8", "utf-16"]
+    for i in range(files):
+        roll = rng.random()
+        if roll < 0.1:
+            doc = rng.choice(library)
+            title, body, kind = doc.title, doc.body, "copy"
+        elif roll < 0.2:
+            doc = rng.choice(library)
+            sentences = doc.body.split("。")
+            for _ in range(max(1, len(sentences) // 20)):
+                j = rng.randrange(len(sentences))
+                sentences[j] = sentences[j][::-1]
+            title, body, kind = doc.title + "（修订）", "。".join(sentences), "near"
+        else:
+            doc = next(fresh)
+            title, body, kind = doc.title, doc.body, "new"
+        kinds[kind] += 1
+        (folder / f"{i:05d}.txt").write_bytes(f"{title}\n{body}".encode(encodings[i % 3]))
+    return kinds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=10000)
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", help="an SQLite data directory of an earlier run with the same --docs")
+    args = parser.parse_args()
+    data_dir = None
+    if os.environ.get("DATABASE_URL"):
+        ensure_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        data_dir = args.reuse or tempfile.mkdtemp(prefix="miaobi-import-bench-")
+        print(f"data directory: {data_dir}")
+    setup_django(data_dir)
+    prepare_library(args.docs, args.seed)
+    print_sizes(args.docs)
+
+    from miaobi.importer.services import ImportOptions, import_paths
+
+    with tempfile.TemporaryDirectory() as folder:
+        kinds = write_files(Path(folder), args.docs, args.files, args.seed)
+        started = time.perf_counter()
+        summary, _ = import_paths([folder], ImportOptions())
+        seconds = time.perf_counter() - started
+    print(f"files: {kinds}")
+    print(f"imported {len(summary['imported'])}, duplicates {len(summary['duplicates'])}, "
+          f"near-duplicates {len(summary['near_duplicates'])}, errors {len(summary['errors'])}")
+    print(f"import rate at {args.docs} texts: {args.files / seconds:.1f} files/s ({1000 * seconds / args.files:.1f} ms per file)")
+
+
+if __name__ == "__main__":
+    main()
