@@ -14,10 +14,12 @@ common the words; results, counts and facets all come from the same candidate se
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
@@ -25,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from miaobi.library.fragments import cached_fragment
-from miaobi.library.gate import text_for_viewer
+from miaobi.library.gate import preview_settings, text_for_viewer
 from miaobi.library.models import Article, Genre, Tag
 
 from .backends import Filters, get_backend
@@ -36,7 +38,7 @@ from .text import han_chars, index_words, normalise
 
 log = logging.getLogger(__name__)
 
-SEARCH_CANDIDATES = 1000      # most matches ranked, counted and faceted per query
+SEARCH_CANDIDATES = 500       # most matches ranked, counted and faceted per query
 PHRASE_CHECK_LIMIT = 400      # most candidates whose text is read to check phrases
 SNIPPET_CHARS = 120
 TITLE_WEIGHT = 2.0            # re-ranking: see rerank()
@@ -47,6 +49,7 @@ SUGGEST_TITLES = 6
 SUGGEST_QUERIES = 4
 POPULAR_DAYS = 30
 POPULAR_CACHE_SECONDS = 600
+PREVIEW_CACHE_SIZE = 5000     # prepared preview texts kept per process (about 20 MB)
 
 
 # --- the index -------------------------------------------------------------------------------
@@ -58,7 +61,7 @@ def build_document(article, tag_ids: list[int], tag_names: list[str], genre_name
     body = normalise(article.body)
     year = timezone.localtime(article.published_at).year
     document = SearchDocument(article_id=article.pk, genre_id=article.genre_id, year=year,
-                              published_at=article.published_at)
+                              published_at=article.published_at, tag_ids=" ".join(str(t) for t in sorted(tag_ids)))
     text = SearchText(
         article_id=article.pk,
         title_tokens=" ".join(index_words(title) + han_chars(title)),
@@ -81,7 +84,7 @@ def _write(rows: list[tuple[SearchDocument, SearchText]]) -> None:
         return
     SearchDocument.objects.bulk_create(
         [d for d, _ in rows], update_conflicts=True, unique_fields=["article"],
-        update_fields=["genre_id", "year", "published_at"])
+        update_fields=["genre_id", "year", "published_at", "tag_ids"])
     SearchText.objects.bulk_create(
         [t for _, t in rows], update_conflicts=True, unique_fields=["article"],
         update_fields=["title_tokens", "tag_tokens", "body_tokens", "chars", "facets"])
@@ -234,8 +237,8 @@ def _id_list(ids) -> str:
 def _public_ranked(parsed: ParsedQuery, candidates: list[tuple[int, float, float]]):
     """Candidates that pass the phrase check and whose publish time has come, re-ranked.
 
-    Returns (ids best first, {id: (published_at, genre_id, year)}); published_at only orders
-    (it is a string on SQLite).
+    Returns (ids best first, {id: (published_at, genre_id, year, tag ids)}); published_at only
+    orders (it is text), tag ids are space-separated.
     """
     if parsed.has_phrases:
         keep = set(_phrase_filter(parsed, [c[0] for c in candidates]))
@@ -245,9 +248,9 @@ def _public_ranked(parsed: ParsedQuery, candidates: list[tuple[int, float, float
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         # published_at as text: it only orders (ISO strings sort as times), and parsing 1,000 costs.
-        cursor.execute("SELECT article_id, CAST(published_at AS TEXT), genre_id, year FROM search_document "
+        cursor.execute("SELECT article_id, CAST(published_at AS TEXT), genre_id, year, tag_ids FROM search_document "
                        f"WHERE article_id IN ({_id_list(c[0] for c in candidates)}) AND published_at <= %s", [now])
-        rows = {pk: (published_at, genre_id, year) for pk, published_at, genre_id, year in cursor.fetchall()}
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     ranked = rerank([c for c in candidates if c[0] in rows])
     return [pk for pk, _ in ranked], rows
 
@@ -296,10 +299,7 @@ def _facets(outcome: SearchOutcome, rows: dict[int, tuple]) -> None:
         return
     genre_counts = Counter(rows[pk][1] for pk in outcome.ids)
     year_counts = Counter(rows[pk][2] for pk in outcome.ids)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tag_id, COUNT(*) FROM library_article_tags "
-                       f"WHERE article_id IN ({_id_list(outcome.ids)}) GROUP BY tag_id")
-        tag_counts = dict(cursor.fetchall())
+    tag_counts = Counter(int(t) for pk in outcome.ids for t in rows[pk][3].split())
     genres, tags = _catalogue_names()
     outcome.genre_facets = sorted(
         (Facet(*genres[pk], n) for pk, n in genre_counts.items() if pk in genres), key=lambda f: (-f.count, f.label))
@@ -308,15 +308,44 @@ def _facets(outcome: SearchOutcome, rows: dict[int, tuple]) -> None:
     outcome.year_facets = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items(), reverse=True)]
 
 
+class _PreviewTexts:
+    """An in-process LRU of prepared preview texts, keyed by everything a preview is made of.
+
+    Why: a result page needs the preview of up to 20 articles; building one parses the whole body
+    (about a millisecond each), and the shared cache may be small (the default per-process cache
+    keeps 300 entries). Only previews are kept, never a full text; the key holds the body's hash,
+    the preview budget (article, genre, site) and the gate's reason, so a changed text or budget
+    can never be served from an older entry.
+    """
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = compute()
+        with self.lock:
+            self.items[key] = value
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_preview_texts = _PreviewTexts(PREVIEW_CACHE_SIZE)
+
+
 def visible_snippet(article: Article, user, terms: list[str]) -> str:
     """A snippet from what the gate lets this viewer see (the preview for visitors), never more."""
     reading = text_for_viewer(article, user)
     if reading.full:
         prepared = prepare(reading.visible_text)
     else:
-        # Every viewer the gate gives the preview to sees the same text: build it once per version.
-        prepared = cached_fragment(f"search-visible:{article.pk}:{article.updated_at.timestamp()}",
-                                   lambda: prepare(reading.visible_text), seconds=300)
+        key = (article.pk, hash(article.body), preview_settings(article), reading.reason,
+               settings.MIAOBI_PREVIEW_RATIO, settings.MIAOBI_PREVIEW_MAX_CHARS)
+        prepared = _preview_texts.get(key, lambda: prepare(reading.visible_text))
     return snippet_from(prepared, terms, SNIPPET_CHARS)
 
 

@@ -24,8 +24,10 @@ def index_existing(apps, schema_editor):
             pairs = tags.get(article.pk, [])
             doc, text = build_document(article, [p[0] for p in pairs], [p[1] for p in pairs],
                                        genres.get(article.genre_id, ""))
-            documents.append(SearchDocument(**{f.attname: getattr(doc, f.attname) for f in doc._meta.concrete_fields}))
-            texts.append(SearchText(**{f.attname: getattr(text, f.attname) for f in text._meta.concrete_fields}))
+            # The fields of the model as of this migration (later ones fill theirs).
+            documents.append(SearchDocument(**{f.attname: getattr(doc, f.attname)
+                                               for f in SearchDocument._meta.concrete_fields}))
+            texts.append(SearchText(**{f.attname: getattr(text, f.attname) for f in SearchText._meta.concrete_fields}))
         SearchDocument.objects.bulk_create(documents, ignore_conflicts=True)
         SearchText.objects.bulk_create(texts, ignore_conflicts=True)
 

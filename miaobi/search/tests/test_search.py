@@ -309,3 +309,28 @@ def test_admin_shows_logs_zero_result_and_top_queries(admin_client, make_article
     assert html.index("水利") < html.index("火星移民")
     html = admin_client.get("/admin/search/topquery/", {"zero": "1", "days": "7"}).content.decode()
     assert "火星移民" in html and "?q=%E6%B0%B4%E5%88%A9" not in html
+
+
+def test_snippets_follow_a_smaller_preview_budget_at_once(client, make_article):
+    import re
+
+    from miaobi.library.gate import article_preview
+    from miaobi.library.models import Genre
+
+    def snippet_and_preview(article):
+        html = page(client, q="水利")
+        snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
+        snippet = plain(snippet).strip("…")
+        article.refresh_from_db()
+        return snippet, " ".join(article_preview(article).plain_text.split())
+
+    genre = Genre.objects.get(slug="jianghua")
+    genre.preview_ratio = 0.5
+    genre.save()
+    article = make_article(title="讲话")
+    wide, preview = snippet_and_preview(article)
+    assert wide and wide in preview
+    genre.preview_ratio = 0.05
+    genre.save()
+    narrow, preview = snippet_and_preview(article)
+    assert narrow in preview and narrow != wide  # from the new, smaller preview: never the cached wider one
