@@ -75,7 +75,7 @@ def order_detail(request, number: str):
         "order": order, "actor": actor,
         "moves": dict(workflow.allowed_moves(order, CUSTOMER)),
         "events": order.events.all(), "thread": order.messages.prefetch_related("attachments"),
-        "deliveries": order.deliveries.select_related("attachment"),
+        "deliveries": workflow.released_deliveries(order).select_related("attachment"),
         "message_form": MessageForm(), "revision_form": RevisionForm(),
         "revisions_left": max(0, settings.MIAOBI_ORDER_REVISIONS - order.revisions_used),
         "can_claim": request.user.is_authenticated and order.customer_id is None,
@@ -122,6 +122,10 @@ def attachment(request, number: str, pk: int):
     if staff_actor(request.user, order) is None and customer_actor(request, order) is None:
         raise Http404("文件不存在")
     item = get_object_or_404(Attachment, pk=pk, order=order)
+    is_staff = staff_actor(request.user, order) is not None
+    delivery = getattr(item, "delivery", None)
+    if delivery and not is_staff and not workflow.released_deliveries(order).filter(pk=delivery.pk).exists():
+        raise Http404("文件不存在")  # not handed over yet
     if not item.file or not item.file.storage.exists(item.file.name):
         raise Http404("文件已按保存期限删除")
     response = FileResponse(item.file.open("rb"), content_type="application/octet-stream")
@@ -185,6 +189,7 @@ def desk_detail(request, number: str):
         "quote_form": QuoteForm(initial={"price": order.price, "deposit": order.deposit,
                                          "promised_at": order.promised_at or order.deadline}),
         "delivery_form": DeliveryForm(), "message_form": MessageForm(), "writers": writers(),
+        "has_unreleased": workflow.unreleased_deliveries(order).exists(),
         "customer_link": request.build_absolute_uri(f"{reverse('orders:detail', args=[order.number])}?t={order.tracking_token}"),
     })
 
@@ -217,7 +222,12 @@ def desk_action(request, number: str, action: str):
             if not form.is_valid():
                 raise TransitionRefused("请选择要交付的 .docx 文件。")
             services.add_delivery(order, actor=actor, upload=form.cleaned_data["file"], note=form.cleaned_data["note"])
-            workflow.move_order(order, State.DELIVERED, actor=actor, note=form.cleaned_data["note"] or "交付稿件")
+            messages.info(request, "交付稿已上传。请查看查重报告，确认后点击“交付给客户”。")
+            return redirect("orders:desk_detail", number=order.number)
+        elif action == "release":
+            latest = workflow.unreleased_deliveries(order).order_by("-version").first()
+            workflow.move_order(order, State.DELIVERED, actor=actor,
+                                note=(latest.note if latest and latest.note else "交付稿件"))
         elif action == "balance":
             workflow.record_balance_payment(order, actor=actor)
         elif action == "message":

@@ -69,6 +69,19 @@ def allowed_moves(order: Order, role: str) -> list[tuple[str, str]]:
     return moves
 
 
+def unreleased_deliveries(order: Order):
+    """Versions uploaded by the studio but not yet handed to the customer (staff see their 查重 first)."""
+    deliveries = order.deliveries.all()
+    return deliveries.filter(created_at__gt=order.delivered_at) if order.delivered_at else deliveries
+
+
+def released_deliveries(order: Order):
+    """Versions the customer may see and download."""
+    if not order.delivered_at:
+        return order.deliveries.none()
+    return order.deliveries.filter(created_at__lte=order.delivered_at)
+
+
 def _check_rules(order: Order, target: str, changes: dict, note: str) -> None:
     if target == State.QUOTED:
         price = changes.get("price", order.price)
@@ -85,8 +98,8 @@ def _check_rules(order: Order, target: str, changes: dict, note: str) -> None:
             raise TransitionRefused(f"本订单的 {settings.MIAOBI_ORDER_REVISIONS} 次免费修改已用完，如需继续修改请留言与工作室协商。")
         if not note.strip():
             raise TransitionRefused("请写明需要修改的地方。")
-    if target == State.DELIVERED and not order.deliveries.exists():
-        raise TransitionRefused("请先上传交付稿（.docx）。")
+    if target == State.DELIVERED and not unreleased_deliveries(order).exists():
+        raise TransitionRefused("请先上传新的交付稿（.docx），查看查重报告后再交付给客户。")
     if target == State.REFUNDED and order.deposit_paid_at is None:
         raise TransitionRefused("这个订单没有收过定金，无需退款。")
 

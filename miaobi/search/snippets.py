@@ -7,6 +7,8 @@ always the original characters.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -50,16 +52,25 @@ def snippet_from(prepared: tuple[str, str], terms: list[str], width: int) -> str
         return ""
     terms = [normalise(t) for t in terms]
     hits = sorted(_positions(folded, terms))[:MAX_HITS]  # bounded work on a long full text
+    # Sliding window over the hits (sorted by start): each window starts a little before a hit;
+    # `left` and `right` only move forward, so this is linear in the number of hits.
     best_start, best_key = 0, (0, 0)
+    counts: Counter = Counter()
+    left = right = 0
     for start, _end, _index in hits:
         window_start = max(0, start - width // 5)
         window_end = window_start + width
-        inside = [h for h in hits if h[0] >= window_start and h[1] <= window_end]
-        key = (len({h[2] for h in inside}), len(inside))
+        while right < len(hits) and hits[right][1] <= window_end:
+            counts[hits[right][2]] += 1
+            right += 1
+        while left < right and hits[left][0] < window_start:
+            counts[hits[left][2]] -= 1
+            if not counts[hits[left][2]]:
+                del counts[hits[left][2]]
+            left += 1
+        key = (len(counts), right - left)
         if key > best_key:
             best_start, best_key = window_start, key
-    if best_key == (0, 0):
-        best_start = 0
     window = text[best_start:best_start + width]
     return ("…" if best_start > 0 else "") + window + ("…" if best_start + width < len(text) else "")
 

@@ -72,8 +72,10 @@ def test_full_order_in_two_browsers(browser, live_server, tmp_path):  # noqa: F8
     studio.get_by_role("button", name="确认已收定金").click()
     studio.get_by_role("button", name="开始撰写").click()
     studio.get_by_label("交付稿（.docx）").set_input_files(str(draft))
-    studio.get_by_role("button", name="交付", exact=True).click()
+    studio.get_by_role("button", name="上传交付稿").click()
     studio.wait_for_selector("text=第 1 稿")
+    studio.get_by_role("button", name="交付给客户").click()
+    studio.wait_for_selector("text=状态：已交付")
 
     customer.reload()
     customer.get_by_label("需要修改的地方").fill("第二部分请补充应急值守的具体安排。")
@@ -83,8 +85,10 @@ def test_full_order_in_two_browsers(browser, live_server, tmp_path):  # noqa: F8
 
     studio.reload()
     studio.get_by_label("交付稿（.docx）").set_input_files(str(second))
-    studio.get_by_role("button", name="交付", exact=True).click()
+    studio.get_by_role("button", name="上传交付稿").click()
     studio.wait_for_selector("text=第 2 稿")
+    studio.get_by_role("button", name="交付给客户").click()
+    studio.wait_for_selector("text=状态：已交付")
     shot(studio, "22-desk-order")
 
     customer.reload()

@@ -218,8 +218,12 @@ def test_full_order_over_http(customer_client, editor_client, make_order):
     editor_client.post(f"/desk/orders/{n}/do/deposit/")
     editor_client.post(f"/desk/orders/{n}/do/start/")
     editor_client.post(f"/desk/orders/{n}/do/deliver/", {"file": upload(), "note": "初稿"})
+    assert "第 1 稿" not in customer_client.get(f"/orders/{n}/").content.decode()  # not handed over yet
+    editor_client.post(f"/desk/orders/{n}/do/release/")
+    assert "第 1 稿" in customer_client.get(f"/orders/{n}/").content.decode()
     customer_client.post(f"/orders/{n}/do/revise/", {"note": "开头再简短些"})
     editor_client.post(f"/desk/orders/{n}/do/deliver/", {"file": upload(name="二稿.docx"), "note": "二稿"})
+    editor_client.post(f"/desk/orders/{n}/do/release/")
     customer_client.post(f"/orders/{n}/do/complete/")
     order.refresh_from_db()
     assert order.state == State.COMPLETED and order.revisions_used == 1 and order.deliveries.count() == 2
@@ -244,3 +248,20 @@ def test_blocked_words_refuse_briefs_and_messages_without_altering_them(client, 
     order = make_order()
     response = customer_client.post(f"/orders/{order.number}/do/message/", {"body": "代办假证件了解一下"}, follow=True)
     assert "代办假证件" in response.content.decode() and not order.messages.exists()
+
+
+def test_uploaded_delivery_stays_with_the_studio_until_released(customer_client, editor_client, make_order, staff):
+    from miaobi.orders.workflow import move_order
+
+    order = make_order()
+    Order.objects.filter(pk=order.pk).update(state=State.WRITING)
+    editor_client.post(f"/desk/orders/{order.number}/do/deliver/", {"file": upload(), "note": "初稿"})
+    order.refresh_from_db()
+    assert order.state == State.WRITING
+    attachment = order.deliveries.get().attachment
+    path = f"/orders/{order.number}/files/{attachment.pk}/"
+    assert customer_client.get(path).status_code == 404
+    assert editor_client.get(path).status_code == 200
+    assert "交付给客户" in editor_client.get(f"/desk/orders/{order.number}/").content.decode()
+    move_order(order, State.DELIVERED, actor=staff)
+    assert customer_client.get(path).status_code == 200

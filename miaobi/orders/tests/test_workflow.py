@@ -108,7 +108,7 @@ def test_delivery_needs_a_file_and_revisions_are_limited(make_order, staff, cust
     settings.MIAOBI_ORDER_REVISIONS = 1
     me = Actor(CUSTOMER, customer)
     order = to_state(make_order(), State.WRITING, staff, me)
-    with pytest.raises(TransitionRefused, match="请先上传交付稿"):
+    with pytest.raises(TransitionRefused, match="请先上传新的交付稿"):
         move_order(order, State.DELIVERED, actor=staff)
     add_delivery(order, actor=staff, upload=upload())
     order = move_order(order, State.DELIVERED, actor=staff)
