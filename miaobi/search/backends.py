@@ -31,7 +31,6 @@ HEAD_WEIGHTS = (3.0, 1.0, 0.0)
 HEAD_TEXT_COLUMNS = "{title_tokens tag_tokens}"
 RANK_WINDOW = 2000      # most matching rows bm25 is computed for, per query (the newest ones)
 HEAD_LIMIT = 200        # title/tag matches of any age added to them
-SUGGEST_WINDOW = 500
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: characters, body, tags, title.
 PG_WEIGHTS = "{0.02,0.1,0.5,1.0}"
 PG_HEAD_LIMIT = 200
@@ -245,7 +244,7 @@ class PostgresBackend(Backend):
 
     def candidate_sql(self, parsed: ParsedQuery, filters: Filters, limit: int) -> tuple[str, dict]:
         where = self.filter_sql(filters)
-        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id or filters.year) else ""
+        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id is not None or filters.year is not None) else ""
         # The tsquery is written out in each branch (not in a CTE) so that the planner sees it and
         # can pick, per branch, a GIN bitmap (rare words) or a walk down the primary key that stops
         # after a few hundred rows (words in half the titles).
@@ -282,7 +281,7 @@ class PostgresBackend(Backend):
         # Rank the newest PG_RANK_WINDOW title matches only: a word in half the titles must not
         # make one keystroke of typeahead rank 50,000 of them.
         where = self.filter_sql(filters)
-        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id or filters.year) else ""
+        join = " JOIN search_document m ON m.article_id = d.article_id" if (filters.genre_id is not None or filters.year is not None) else ""
         not_excluded = " AND NOT d.document @@ to_tsquery('simple', %(excluded)s)" if excluded else ""
         sql = f"""
             SELECT w.article_id, ts_rank_cd('{PG_WEIGHTS}', w.head, to_tsquery('simple', %(q)s)) AS title_score

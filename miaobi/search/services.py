@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +180,7 @@ class SearchOutcome:
     tag_facets: list[Facet] = field(default_factory=list)
     year_facets: list[Facet] = field(default_factory=list)
     latency_ms: int = 0
+    failed: bool = False                                   # the engine refused the query (logged)
 
     @property
     def count(self) -> int:
@@ -261,13 +262,27 @@ def search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relev
     outcome = SearchOutcome(parsed=parsed, filters=filters, sort=sort)
     if parsed.is_empty:
         return outcome
-    candidates = get_backend().candidates(parsed, filters, SEARCH_CANDIDATES)
+    try:
+        with transaction.atomic():  # a savepoint: on PostgreSQL a failed statement must not poison the request
+            candidates = get_backend().candidates(parsed, filters, SEARCH_CANDIDATES)
+    except DatabaseError:
+        # Every input is made safe in query.py; should the engine still refuse one, the reader gets
+        # a page that says so, and the log says which query.
+        log.exception("search failed for query %r", parsed.normalised)
+        outcome.failed = True
+        return outcome
     outcome.capped = len(candidates) >= SEARCH_CANDIDATES
     ids, rows = _public_ranked(parsed, candidates)
     if 0 < len(ids) < RELAX_BELOW and len(parsed.required) > 1 and not parsed.has_phrases:
         # Few texts hold every word: follow them with texts whose titles hold some (best first).
         partial = replace(parsed, match_any=True)
-        more, more_rows = _public_ranked(partial, get_backend().partial_candidates(partial, filters, RELAX_LIMIT))
+        try:
+            with transaction.atomic():
+                more_candidates = get_backend().partial_candidates(partial, filters, RELAX_LIMIT)
+        except DatabaseError:
+            log.exception("partial matches failed for query %r", parsed.normalised)
+            more_candidates = []
+        more, more_rows = _public_ranked(partial, more_candidates)
         outcome.partial = [pk for pk in more if pk not in rows]
         rows.update(more_rows)
     if sort == "date":
@@ -435,7 +450,12 @@ def suggest(raw: str) -> dict:
     parsed = parse_query(raw)
     if parsed.is_empty:
         return {"query": parsed.display, "titles": [], "queries": []}
-    ids = get_backend().title_matches(parsed, SUGGEST_TITLES * 3)
+    try:
+        with transaction.atomic():
+            ids = get_backend().title_matches(parsed, SUGGEST_TITLES * 3)
+    except DatabaseError:
+        log.exception("typeahead failed for query %r", parsed.normalised)
+        ids = []
     titles = []
     if ids:
         now = timezone.now()

@@ -6,6 +6,7 @@ the viewer see; anonymous readers are rate-limited per IP (settings.MIAOBI_SEARC
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
@@ -59,12 +60,13 @@ def search(request):
     sort = sort if sort in SORTS else "relevance"
     filters, chosen, notices = services.resolve_filters(
         _param(request, "genre", 40), _param(request, "tag", 60), _param(request, "year", 8))
+    started = time.perf_counter()
     outcome = services.search(parsed, filters, sort)
     page = paginate(request, outcome.shown)
     results = services.page_results(list(page.object_list), parsed, request.user, outcome.partial)
-    first_page = page.number == 1 and not request.GET.get("page")
-    if parsed.display and first_page:
-        services.log_search(parsed, outcome.count, outcome.latency_ms, bool(filters))
+    if parsed.display and not request.GET.get("page"):  # a new search, not the next page of one
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        services.log_search(parsed, outcome.count, latency_ms, bool(filters))
 
     state = {"q": parsed.display, "genre": chosen["genre"].slug if "genre" in chosen else "",
              "tag": chosen["tag"].slug if "tag" in chosen else "", "year": chosen.get("year", ""),
@@ -74,7 +76,7 @@ def search(request):
         merged = {**state, **changes}
         return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
 
-    zero = bool(parsed.display) and not parsed.is_empty and outcome.count == 0
+    zero = bool(parsed.display) and not parsed.is_empty and outcome.count == 0 and not outcome.failed
     return render(request, "search/results.html", {
         "query": parsed.display,
         "parsed": parsed,

@@ -334,3 +334,20 @@ def test_snippets_follow_a_smaller_preview_budget_at_once(client, make_article):
     genre.save()
     narrow, preview = snippet_and_preview(article)
     assert narrow in preview and narrow != wide  # from the new, smaller preview: never the cached wider one
+
+
+def test_an_engine_error_still_gives_a_page(client, make_article, monkeypatch):
+    from django.db import DatabaseError
+
+    from miaobi.search import backends
+
+    make_article(title="水利讲话", body=WATER)
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("fts5: syntax error near something")
+
+    monkeypatch.setattr(backends.SQLiteFTS5Backend, "candidates", broken)
+    monkeypatch.setattr(backends.PostgresBackend, "candidates", broken)
+    html = page(client, q="水利")
+    assert "这次搜索没有完成" in html
+    assert "没有找到" not in html
