@@ -1,10 +1,11 @@
 """Article page throughput against a bare Django view, both served by gunicorn on loopback.
 
-    python bench/pages.py [--workers 2] [--duration 10] [--connections 16]
+    python bench/pages.py [--workers 2] [--duration 10] [--connections 16] [--page-cache]
 
 Loads the demo library into a temporary data directory, starts gunicorn, runs wrk once per URL,
 and prints requests/s and p99 latency for each and their ratio (target: article/bare >= 0.2,
-without any page cache). Needs wrk (Debian package `wrk`).
+without any page cache: the anonymous page cache is off unless --page-cache). Needs wrk (Debian
+package `wrk`).
 """
 from __future__ import annotations
 
@@ -47,13 +48,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--page-cache", action="store_true", help="keep the anonymous page cache on")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
     data_dir = tempfile.mkdtemp(prefix="miaobi-bench-")
     env = {**os.environ, "MIAOBI_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-           "DEBUG": "0", "PYTHONPATH": str(ROOT), "DATABASE_URL": os.environ.get("DATABASE_URL", "")}
+           "DEBUG": "0", "PYTHONPATH": str(ROOT), "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+           "MIAOBI_PAGE_CACHE_SECONDS": "60" if args.page_cache else "0"}
     miaobi = [str(BIN / "python"), "-m", "miaobi.cli"]
     subprocess.run([*miaobi, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*miaobi, "demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -95,7 +98,8 @@ def main() -> None:
 
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     print(f"pages benchmark: gunicorn {args.workers} workers, wrk 2 threads {args.connections} connections "
-          f"{args.duration}s each, {database}, page {size} bytes")
+          f"{args.duration}s each, {database}, page {size} bytes, "
+          f"page cache {'on' if args.page_cache else 'off'}")
     print(f"  article page {article_path:>8}: {article[0]:8.1f} req/s  p99 {article[1]:7.1f} ms")
     print(f"  bare view    {'':>8}: {bare[0]:8.1f} req/s  p99 {bare[1]:7.1f} ms")
     print(f"  ratio article/bare: {article[0] / bare[0]:.2f} (target >= 0.20)")

@@ -70,9 +70,19 @@ def empty_cache():
     """Each test starts with an empty cache, like a freshly started server."""
     from django.core.cache import cache
 
-    cache.clear()
+    from miaobi.library.fragments import forget_local_memo
+    from miaobi.publishing import counting
+    from miaobi.siteconfig.selectors import forget_site_settings
+
+    def forget():
+        cache.clear()
+        forget_local_memo()
+        forget_site_settings()
+        counting.discard_buffer()  # buffered page views of an earlier test must not land in another
+
+    forget()
     yield
-    cache.clear()
+    forget()
 
 
 @pytest.fixture

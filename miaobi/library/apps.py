@@ -5,3 +5,6 @@ class LibraryConfig(AppConfig):
     name = "miaobi.library"
     label = "library"
     verbose_name = "范文库"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,8 +1,9 @@
 import re
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from miaobi.reverse_cache import cached_reverse
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -36,7 +37,7 @@ class Genre(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("library:genre", args=[self.slug])
+        return cached_reverse("library:genre", self.slug)
 
 
 class Tag(models.Model):
@@ -54,7 +55,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("library:tag", args=[self.slug])
+        return cached_reverse("library:tag", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -114,7 +115,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("library:article", args=[self.pk])
+        return cached_reverse("library:article", self.pk)
 
     @property
     def is_public(self) -> bool:

@@ -13,7 +13,6 @@ from .fragments import cached_fragment
 from .gate import may_view_article, text_for_viewer
 from .models import Article, Genre, Tag
 from .rendering import full_text_blocks, preview_blocks, render_blocks, table_of_contents
-from .services import record_view
 
 def paginate(request, queryset, per_page: int | None = None):
     """A page of the queryset; absurd or non-numeric ?page= gives the first or last page, never an error."""
@@ -50,17 +49,19 @@ def article_detail(request, pk: int):
     as_visitor = request.GET.get("as") == "visitor"
     reading = text_for_viewer(article, request.user, as_visitor=as_visitor)
     if article.is_public and not request.user.is_staff:
-        record_view(article)
-        record_page_view(request, article)  # publishing: daily views, hashed visitors, referrers
+        record_page_view(request, article)  # 阅读量, daily views, hashed visitors, referrers (buffered)
     if request.user.is_authenticated and not as_visitor:
         entitlements.record_reading(request.user, article, full_text=reading.full)
     stamp = f"{article.pk}:{article.updated_at.timestamp()}"
     context = {
         "article": article,
+        "stamp": stamp,
+        "origin": f"{request.scheme}://{request.get_host()}",  # cached head and share hold absolute URLs
         "reading": reading,
-        "tags": cached_fragment(f"tags:{stamp}", lambda: list(article.tags.all())),
-        "related": cached_fragment(f"related:{article.pk}", lambda: selectors.related_articles(article)),
-        "latest": cached_fragment("latest", selectors.latest_articles),
+        # Called by the template only when its cached HTML of these parts has expired.
+        "load_tags": lambda: list(article.tags.all()),
+        "load_related": lambda: selectors.related_articles(article),
+        "load_latest": lambda: cached_fragment("latest", selectors.latest_articles),
         "as_visitor": as_visitor,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "order_url": f"{reverse('orders:new')}?ref={article.pk}",

@@ -1,3 +1,5 @@
+from miaobi.library.fragments import library_changed
+
 from .models import SiteSettings
 from .selectors import forget_site_settings
 
@@ -7,4 +9,5 @@ def update_site_settings(row: SiteSettings) -> SiteSettings:
     row.pk = 1
     row.save()
     forget_site_settings()
+    library_changed()  # cached pages and fragments show the site name, contact and footer
     return row
