@@ -100,7 +100,11 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"]), models.Index(fields=["genre", "status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["genre", "status", "-published_at"]),
+            models.Index(fields=["status", "-view_count", "-published_at"], name="library_article_most_read"),  # 阅读排行
+        ]
         verbose_name = "文章"
         verbose_name_plural = "文章"
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.urls import reverse
 
 from miaobi.accounts import entitlements
@@ -14,9 +15,21 @@ from .gate import may_view_article, text_for_viewer
 from .models import Article, Genre, Tag
 from .rendering import full_text_blocks, preview_blocks, render_blocks, table_of_contents
 
-def paginate(request, queryset, per_page: int | None = None):
+class CountedPaginator(Paginator):
+    """A Paginator whose total comes from a cheaper query than the page's (no joins, index only)."""
+
+    def __init__(self, object_list, per_page, count_queryset=None):
+        super().__init__(object_list, per_page)
+        self._count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_queryset.count() if self._count_queryset is not None else super().count
+
+
+def paginate(request, queryset, per_page: int | None = None, count_queryset=None):
     """A page of the queryset; absurd or non-numeric ?page= gives the first or last page, never an error."""
-    paginator = Paginator(queryset, per_page or settings.MIAOBI_PAGE_SIZE)
+    paginator = CountedPaginator(queryset, per_page or settings.MIAOBI_PAGE_SIZE, count_queryset)
     raw = request.GET.get("page", "1").strip()
     number = 1
     if raw.isascii() and raw.isdigit():
@@ -28,17 +41,18 @@ def paginate(request, queryset, per_page: int | None = None):
 
 def paginate_articles(request, queryset):
     """A page of list entries (title, genre, date, 字数) of an article queryset."""
-    page = paginate(request, queryset.values_list(*selectors.LIST_FIELDS))
+    # Counting the rows of the list query would join genres and read every row: count the ids alone.
+    page = paginate(request, queryset.values_list(*selectors.LIST_FIELDS), count_queryset=queryset.order_by().values("pk"))
     page.object_list = [selectors.ListEntry(*row) for row in page.object_list]
     return page
 
 
 def home(request):
     return render(request, "library/home.html", {
-        "genres": selectors.genres_with_counts(),
-        "latest": selectors.latest_articles(),
-        "most_read": selectors.most_read_articles(),
-        "genre_blocks": selectors.genre_blocks(),
+        "genres": cached_fragment("genres", lambda: list(selectors.genres_with_counts())),
+        "latest": cached_fragment("latest", selectors.latest_articles),
+        "most_read": cached_fragment("most-read", selectors.most_read_articles, seconds=60),
+        "genre_blocks": cached_fragment("genre-blocks", selectors.genre_blocks),
     })
 
 
@@ -82,7 +96,7 @@ def article_detail(request, pk: int):
 
 
 def genre_list(request):
-    return render(request, "library/genres.html", {"genres": selectors.genres_with_counts()})
+    return render(request, "library/genres.html", {"genres": cached_fragment("genres", lambda: list(selectors.genres_with_counts()))})
 
 
 def genre_detail(request, slug: str):

@@ -381,7 +381,7 @@ def search(request, params: Query[SearchParams]):
         params.genre or "", params.tag or "", str(params.year or ""))
     if notices:  # an unknown genre or tag: say so rather than search without the filter
         raise ApiError(404, "unknown_filter", notices[0].split("，")[0] + "。")
-    outcome = search_services.search(parsed, filters)
+    outcome = search_services.cached_search(parsed, filters)
     shown = outcome.shown
     page, pages = _page_bounds(len(shown), params.page, params.page_size)
     ids = shown[(page - 1) * params.page_size: page * params.page_size]

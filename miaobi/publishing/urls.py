@@ -16,6 +16,7 @@ pages = [
     path("sitemap-<section>.xml", cache_page(600)(sitemap_views.sitemap),
          {"sitemaps": SITEMAPS, "template_name": "publishing/sitemap.xml"},
          name="sitemap_section"),
+    path("a/<article_id:pk>/qr/", views.article_qr, name="article_qr"),  # an SVG image
     path("feed/", LatestFeed(), name="feed"),
     path("c/<slug:slug>/feed/", GenreFeed(), name="genre_feed"),
     path("me/tokens/", views.tokens, name="tokens"),

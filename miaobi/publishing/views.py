@@ -8,16 +8,18 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from miaobi.library.models import Article
 from miaobi.orders.access import is_writer_only
 
 from . import charts, stats
 from .api import api
 from .counting import flush_counts
 from .models import ApiToken
+from .seo import absolute, qr_svg
 from .tokens import TokenError, create_token, revoke_token
 
 DISALLOWED = ["/desk/", "/me/", "/admin/", "/search/", "/orders/", "/accounts/", "/redeem/", "/api/"]
@@ -127,3 +129,12 @@ def _safe_cell(value):
     """Neutralise spreadsheet formulas in user-written text (search queries, titles)."""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@require_GET
+def article_qr(request, pk: int):
+    """The QR code of a public article's address, as an SVG image (desktop article pages show it)."""
+    article = get_object_or_404(Article.objects.published().only("pk"), pk=pk)
+    response = HttpResponse(qr_svg(absolute(request, article.get_absolute_url())), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -13,6 +13,7 @@ common the words; results, counts and facets all come from the same candidate se
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from miaobi.library.fragments import cached_fragment
+from miaobi.library.fragments import cached_fragment, generation
 from miaobi.library.gate import preview_settings, text_for_viewer
 from miaobi.library.models import Article, Genre, Tag
 
@@ -291,6 +292,27 @@ def search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relev
     outcome.ids = ids
     _facets(outcome, rows)
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+    return outcome
+
+
+# The same query by anyone has the same public matches: kept until the library changes, or this
+# long (a text scheduled for later appears in results at most this late).
+OUTCOME_SECONDS = 60
+
+
+def cached_search(parsed: ParsedQuery, filters: Filters = Filters(), sort: str = "relevance") -> SearchOutcome:
+    """search(), remembered per library generation: popular queries cost one cache read.
+
+    Only the viewer-independent part is kept (ids and facets of public texts); snippets are made
+    per viewer through the gate (page_results). A failed search is not kept.
+    """
+    digest = hashlib.sha256(repr((parsed, filters, sort)).encode()).hexdigest()[:32]
+    key = f"library:{generation()}:search:{digest}"
+    outcome = cache.get(key)
+    if outcome is None:
+        outcome = search(parsed, filters, sort)
+        if not outcome.failed:
+            cache.set(key, outcome, OUTCOME_SECONDS)
     return outcome
 
 

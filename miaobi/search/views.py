@@ -61,7 +61,7 @@ def search(request):
     filters, chosen, notices = services.resolve_filters(
         _param(request, "genre", 40), _param(request, "tag", 60), _param(request, "year", 8))
     started = time.perf_counter()
-    outcome = services.search(parsed, filters, sort)
+    outcome = services.cached_search(parsed, filters, sort)
     page = paginate(request, outcome.shown)
     results = services.page_results(list(page.object_list), parsed, request.user, outcome.partial)
     if parsed.display and not request.GET.get("page"):  # a new search, not the next page of one

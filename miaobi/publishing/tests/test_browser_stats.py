@@ -21,7 +21,7 @@ def test_dashboard_shows_charts_after_visits(browser, live_server):  # noqa: F81
     reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     for _ in range(3):
         reader.goto(f"{base}/a/{article.pk}/")
-    assert reader.locator(".qr-share svg").is_visible()  # the QR code shows on a desktop layout
+    assert reader.locator(".qr-share img").is_visible()  # lazy image: loads when shown  # the QR code shows on a desktop layout
 
     studio = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     studio.goto(base + "/accounts/login/")

@@ -164,10 +164,14 @@ def test_json_ld_cannot_break_out_of_its_script_element(client, make_article):
 
 
 @pytest.mark.django_db
-def test_qr_code_of_the_article_url_is_inline_svg_for_desktop_only(client, make_article):
+def test_qr_code_of_the_article_url_is_a_lazy_svg_image_for_desktop_only(client, make_article):
     article = make_article()
     html = client.get(f"/a/{article.pk}/").content.decode()
-    assert '<aside class="qr-share"' in html and "<svg" in html.split('<aside class="qr-share"')[1]
+    box = html.split('<aside class="qr-share"')[1].split("</aside>")[0]
+    assert f'src="/a/{article.pk}/qr/"' in box and 'loading="lazy"' in box
+    image = client.get(f"/a/{article.pk}/qr/")
+    assert image["Content-Type"] == "image/svg+xml" and image.content.startswith(b"<svg")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in image.content
     css = client.get("/static/miaobi/publishing.css")
     text = b"".join(css.streaming_content).decode() if css.streaming else css.content.decode()
     assert ".qr-share { display: none; }" in text and "@media (min-width: 1024px)" in text
@@ -178,6 +182,15 @@ def test_qr_svg_encodes_the_url():
 
     svg = qr_svg("http://testserver/a/1/")
     assert svg.startswith("<svg") and "</svg>" in svg
+
+
+@pytest.mark.django_db
+def test_no_qr_code_for_an_article_that_is_not_public(client, make_article):
+    from miaobi.library.models import Article
+
+    draft = make_article(status=Article.Status.DRAFT)
+    assert client.get(f"/a/{draft.pk}/qr/").status_code == 404
+    assert client.get("/a/999999/qr/").status_code == 404
 
 
 @pytest.mark.django_db

@@ -351,3 +351,20 @@ def test_an_engine_error_still_gives_a_page(client, make_article, monkeypatch):
     html = page(client, q="水利")
     assert "这次搜索没有完成" in html
     assert "没有找到" not in html
+
+
+def test_a_repeated_search_is_answered_from_the_cache_until_the_library_changes(client, make_article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = make_article(title="水利工作讲话", body=WATER)
+    parsed = parse_query("水利")
+    assert services.cached_search(parsed).ids == [first.pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert services.cached_search(parsed).ids == [first.pk]
+    assert len(queries) == 0
+    second = make_article(title="水利建设讲话", body=WATER)  # publishing retires the kept outcome
+    assert set(services.cached_search(parsed).ids) == {first.pk, second.pk}
+    for _ in range(2):  # still logged every time, cached or not
+        client.get("/search/", {"q": "水利"})
+    assert SearchLog.objects.filter(query="水利").count() == 2
