@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run install install-test system-test-deps test test-e2e bench lock clean
+.PHONY: run install install-test system-test-deps test test-e2e bench load lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test-e2e: install-test
 bench: install-test
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
 	$(BIN)/python bench/pages.py
+
+# Load test at 100,000 texts, gunicorn and granian (bench/load.py; DATABASE_URL/REDIS_URL for PostgreSQL + Redis).
+load: install-test
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
+	$(BIN)/python bench/load.py --docs 100000
 
 # Re-pin every dependency (run after changing pyproject.toml).
 lock:

@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -68,6 +69,8 @@ def main() -> None:
         found.append(len({s["id"] for s in report["sources"]} & {a.pk for a in sources}))
     print(f"checks of ~3,000-character texts (30% copied from 3 texts) against {args.docs} texts:")
     print(f"  p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; peak memory of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (the index stays in the database)")
     print(f"  reported share: mean {statistics.mean(shares):.1f}% (min {min(shares):.1f}, max {max(shares):.1f}); "
           f"planted sources found: {sum(found)}/{3 * len(found)}")
 

@@ -60,17 +60,22 @@ INSTALLED_APPS = [
     "miaobi.orders",
     "miaobi.publishing",
     "miaobi.importer",
+    "miaobi.jobs",  # background jobs: `miaobi worker`, the email outbox, the maintenance desk
+    "miaobi.ops",  # operations: backup/restore, copydb, /healthz, request logs
+    "csp",  # django-csp: the Content-Security-Policy header
 ]
 
 MIDDLEWARE = [
+    "miaobi.ops.requestlog.RequestIdMiddleware",  # first: the request id and log line cover everything
     "django.middleware.security.SecurityMiddleware",
+    "miaobi.ops.csp.ContentSecurityPolicy",  # outside the page cache: cached pages get the header too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "miaobi.publishing.conditional.ConditionalGetForVisitors",  # ETag/Last-Modified for visitors
+    "miaobi.publishing.pagecache.AnonymousPageCache",  # visitors' article and list pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -135,10 +140,27 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Scale path: cache, sessions and rate-limit counters (miaobi/scale/cache.py) ---------------------
+# Embedded default: per-process memory cache, sessions in the database. REDIS_URL: one Redis shared by
+# every worker for the cache, the rate-limit counters and cached sessions (cached_db: the database
+# keeps every session, so logins survive Redis going away). A Redis outage turns cache calls into
+# misses, logged once: pages come from the database, rate limits count in each worker's memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miaobi"}}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "CLIENT_CLASS": "miaobi.scale.cache.ResilientClient",  # breaker: one log line per outage
+            "IGNORE_EXCEPTIONS": True,  # a failed call is a miss
+            # A Redis that hangs must not hang pages: give up quickly, the database has the data.
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# --- end of the scale path block --------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["miaobi.accounts.backends.MobileOrEmailBackend"]
@@ -183,7 +205,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # with long cache headers. Everywhere else (tests, shell, DEBUG) files are served from the app folders.
 STATIC_MANIFEST = env_bool("MIAOBI_STATIC_MANIFEST", False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads appear whole or not at all; a full disk is a clear error (miaobi/scale/storage.py).
+    "default": {"BACKEND": "miaobi.scale.storage.UploadStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
@@ -191,21 +214,67 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# --- Operations: production security, Content-Security-Policy, request ids and logs (miaobi/ops/) -----
+# Production is DEBUG=0 (the default) with ALLOWED_HOSTS set; `miaobi check --deploy` must be clean.
+# The secret key: SECRET_KEY from the environment, else the key generated once into the data dir. That
+# key is random per site, readable by its owner only and kept in backups, so it is fit for production
+# too (no refusal); set SECRET_KEY when several machines serve one site.
+# MIAOBI_HTTPS=1 behind a proxy that terminates TLS and sets X-Forwarded-Proto (docs/deploy.md):
+# redirect to HTTPS, secure cookies, HSTS.
+HTTPS = env_bool("MIAOBI_HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes from the machine itself speak plain HTTP
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("MIAOBI_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MIAOBI_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("MIAOBI_HSTS_PRELOAD", False)
+# Silenced on purpose: HSTS preloading is a promise made to the browser vendors, an opt-in (W021);
+# turning includeSubDomains off is likewise an explicit choice (W005).
+SILENCED_SYSTEM_CHECKS = ["security.W021"] + ([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"])
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-
+# No inline script, style or event handler anywhere (JSON-LD data blocks are not scripts): everything
+# comes from our own static files, the admin's included. Report-only first if you add a third party.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Logs: one line per request with its id (X-Request-ID from nginx, else made here), and the id on every
+# line logged during the request. MIAOBI_LOG_FORMAT=json: one JSON object per line, for a log shipper.
+# Proxies whose X-Real-IP is the client's address (nginx on the same machine: 127.0.0.1); empty: none.
+MIAOBI_TRUSTED_PROXIES = env_list("MIAOBI_TRUSTED_PROXIES", "")
+MIAOBI_LOG_FORMAT = os.environ.get("MIAOBI_LOG_FORMAT", "plain").strip().lower()
+if MIAOBI_LOG_FORMAT not in {"plain", "json"}:
+    raise ValueError(f"MIAOBI_LOG_FORMAT must be 'plain' or 'json', not {MIAOBI_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "miaobi.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "miaobi.ops.requestlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": MIAOBI_LOG_FORMAT,
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- end of the operations block ------------------------------------------------------------------
 
 # Library rules (defaults; genres and articles may override the preview budget).
 MIAOBI_PREVIEW_RATIO = float(os.environ.get("MIAOBI_PREVIEW_RATIO", "0.3"))
@@ -237,3 +306,26 @@ MIAOBI_IMPORT_MAX_BYTES = 50 * 1024 * 1024  # per file, and per archive member o
 MIAOBI_NEAR_DUPLICATE_THRESHOLD = float(os.environ.get("MIAOBI_NEAR_DUPLICATE_THRESHOLD", "0.5"))  # Jaccard of 5-shingles
 MIAOBI_ORIGINALITY_AMBER = float(os.environ.get("MIAOBI_ORIGINALITY_AMBER", "10"))  # percent found elsewhere
 MIAOBI_ORIGINALITY_RED = float(os.environ.get("MIAOBI_ORIGINALITY_RED", "30"))
+
+# Background jobs (huey; tasks in each app's tasks.py, `miaobi worker` in miaobi/jobs/).
+# MIAOBI_JOBS=inline (default) runs a job inside the request or command that asks for it: development,
+# tests, a small site without a worker. MIAOBI_JOBS=queue hands jobs to `miaobi worker`, through an
+# SQLite file in the data dir (no extra service), or through Redis when REDIS_URL is set.
+MIAOBI_JOBS = os.environ.get("MIAOBI_JOBS", "inline").strip().lower()
+if MIAOBI_JOBS not in {"inline", "queue"}:
+    raise ValueError(f"MIAOBI_JOBS must be 'inline' or 'queue', not {MIAOBI_JOBS!r}")
+HUEY = {
+    "name": "miaobi",
+    "immediate": MIAOBI_JOBS == "inline",
+    "results": False,  # outcomes live in our own tables (import batches, sent emails), not in the queue
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update(huey_class="huey.PriorityRedisHuey", url=REDIS_URL)
+else:
+    HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "jobs.sqlite3"))
+
+# Anonymous page cache (publishing/pagecache.py): visitors' article and list pages, retired at once by
+# any library change. Per-process cache: other workers may show a page this many seconds old; with
+# Redis every worker sees the change at once, so pages may live longer. 0 turns it off.
+MIAOBI_PAGE_CACHE_SECONDS = int(os.environ.get("MIAOBI_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "10"))

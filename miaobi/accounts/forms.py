@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from .identity import normalise_identifier
@@ -68,3 +69,16 @@ class RedeemForm(forms.Form):
     code = forms.CharField(label="卡密", max_length=64,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX-XXXX",
                                                          "autocapitalize": "characters", "spellcheck": "false"}))
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email is a job that takes the user's id and makes the token when it runs."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        import uuid
+
+        from .tasks import password_reset_email
+
+        password_reset_email(context["user"].pk, context["domain"], context["protocol"], uuid.uuid4().hex)
+

@@ -1,18 +1,27 @@
-"""Account writes: registration, email verification, deletion."""
+"""Account writes: registration, email verification (and password-reset emails), deletion."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from miaobi.jobs.outbox import send_once
 
 from .models import User
 
 log = logging.getLogger(__name__)
 VERIFY_SALT = "miaobi.accounts.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
+RESET_EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
+RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
 
 
 @transaction.atomic
@@ -30,15 +39,40 @@ def email_verification_token(user: User) -> str:
 
 
 def send_verification_email(user: User, base_url: str) -> None:
+    """Queue the verification email (a job: sent at once with MIAOBI_JOBS=inline)."""
     if not user.email:
         return
+    from .tasks import verification_email
+
+    verification_email(user.pk, base_url, uuid.uuid4().hex)
+
+
+def deliver_verification_email(user_id: int, base_url: str, request_id: str) -> None:
+    """Build and send one requested verification email, at most once per request (the job's body)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email or user.email_verified:
+        return
     link = f"{base_url}/accounts/verify/{email_verification_token(user)}/"
-    send_mail(
+    send_once(f"verify-email:{user.pk}:{request_id}", EmailMessage(
         "请验证您的邮箱",
         f"您好！\n\n请打开下面的链接验证邮箱（3 天内有效）：\n{link}\n\n如果不是您本人注册，请忽略本邮件。\n",
         settings.DEFAULT_FROM_EMAIL, [user.email],
-    )
+    ))
     log.info("verification email sent to user %s", user.pk)
+
+
+def deliver_password_reset_email(user_id: int, domain: str, protocol: str, request_id: str) -> None:
+    """Build and send one requested password-reset email, with a token made now (Django's reset form
+    asks for it through forms.QueuedPasswordResetForm); at most once per request."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return
+    context = {"email": user.email, "domain": domain, "site_name": domain, "protocol": protocol, "user": user,
+               "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+    subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+    body = render_to_string(RESET_EMAIL_TEMPLATE, context)
+    send_once(f"password-reset:{user.pk}:{request_id}",
+              EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
 
 
 def verify_email(token: str) -> User | None:

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import QueuedPasswordResetForm
+from .services import RESET_EMAIL_TEMPLATE, RESET_SUBJECT_TEMPLATE
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,9 +15,8 @@ urlpatterns = [
     path("accounts/verify/<str:token>/", views.verify_email, name="verify_email"),
     path("accounts/verify-again/", views.resend_verification, name="resend_verification"),
     path("accounts/reset/", auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
-        email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt",
+        template_name="accounts/password_reset.html", form_class=QueuedPasswordResetForm,
+        email_template_name=RESET_EMAIL_TEMPLATE, subject_template_name=RESET_SUBJECT_TEMPLATE,
         success_url=reverse_lazy("accounts:password_reset_done")), name="password_reset"),
     path("accounts/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="accounts/password_reset_done.html"), name="password_reset_done"),

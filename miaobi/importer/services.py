@@ -7,6 +7,9 @@ Guarantees:
   duplicate with the existing article's id and nothing is written: re-running an import adds nothing;
 - a near-duplicate (MinHash Jaccard ≥ MIAOBI_NEAR_DUPLICATE_THRESHOLD) is imported as a draft with a
   NearDuplicate record (疑似重复 #id) for an editor, whatever --publish says;
+- the indexes are current when an import returns; within a batch the originality fingerprints are written
+  every few hundred files (index.deferred_fingerprints), and what a run cut short left queued is written
+  by the next run first;
 - one bad file never stops a batch: it is reported with its Chinese reason;
 - a dry run reads, checks and reports but writes nothing;
 - the body is stored exactly as decoded (see readers.py).
@@ -14,6 +17,7 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -22,10 +26,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from miaobi.library.models import Article, Genre, Tag
-from miaobi.library.services import article_changed
+from miaobi.library.services import article_changed, batch_of_changes
+from miaobi.library.tidying import tidy_changes, tidy_text
 from miaobi.moderation.services import screen_text
 
 from . import signatures as sig
+from .index import deferred_fingerprints
 from .models import LshBucket, NearDuplicate, TextSignature
 from .readers import ReadError, read_file
 from .sources import Item, iter_paths
@@ -42,6 +48,7 @@ class ImportOptions:
     publish: bool = False
     dry_run: bool = False
     source: str = ""
+    normalize: bool = False  # 规范空白与标点 (library/tidying.py), only when the editor asks for it
 
 
 class OptionError(ValueError):
@@ -108,9 +115,12 @@ def _published_at(parsed_date):
 
 
 def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extra_tags: list[Tag],
-                seen: dict[str, str] | None = None) -> dict:
+                seen: dict[str, str] | None = None, record=None) -> dict:
     """Import one file; returns its result: {"path", "status", ...} where status is imported, duplicate,
-    near_duplicate, skipped or error. Never raises for bad input."""
+    near_duplicate, skipped or error. Never raises for bad input.
+
+    `record(result)`, if given, is called inside the transaction that writes the article, so a batch's
+    note of the file commits with the article or not at all (see batches.py)."""
     result = {"path": item.path}
     if item.skipped:
         return {**result, "status": "skipped", "reason": item.skipped}
@@ -124,12 +134,20 @@ def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extr
     except Exception:
         log.exception("import failed reading %s", item.path)
         return {**result, "status": "error", "reason": "读取文件时出错（文件可能已损坏）"}
-    digest = sig.text_hash(parsed.body)
+    # A copy of the file imported with(out) --normalize before is a duplicate too: both forms are looked up.
+    other_form = tidy_text(parsed.body)
+    if options.normalize and other_form != parsed.body:  # asked for explicitly; the result lists the changes
+        result["normalized"] = [{"before": "".join(p for p, _ in c.before), "after": "".join(p for p, _ in c.after)}
+                                for c in tidy_changes(parsed.body, other_form)]
+        parsed.body, other_form = other_form, parsed.body
+    # The stored text's hash last: signatures remember it for the indexing that follows.
+    digests = ([sig.text_hash(other_form)] if other_form != parsed.body else []) + [sig.text_hash(parsed.body)]
+    digest = digests[-1]
     key = f"{KEY_PREFIX}{digest}"
     result.update(title=parsed.title, encoding=parsed.encoding, genre=(genre.slug if genre else parsed.genre_slug),
                   tags=parsed.tags, date=parsed.date.isoformat() if parsed.date else None,
                   headings=parsed.headings[:30], words=len("".join(parsed.body.split())))
-    existing = (TextSignature.objects.filter(text_hash=digest).values_list("article_id", flat=True).first()
+    existing = (TextSignature.objects.filter(text_hash__in=digests).values_list("article_id", flat=True).first()
                 or Article.objects.filter(external_key=key).values_list("pk", flat=True).first())
     if existing:
         return {**result, "status": "duplicate", "article": existing}
@@ -160,13 +178,16 @@ def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extr
             if near:
                 NearDuplicate.objects.create(article=article, similar_to_id=near[0], similarity=near[1])
             article_changed(article)
-    except IntegrityError:  # the same text imported concurrently
+            result.update(article=article.pk, genre=chosen_genre.slug, article_status=article.status,
+                          status="near_duplicate" if near else "imported")
+            if record:
+                record(result)
+    except IntegrityError:  # the same text imported concurrently (or the batch's note written by another run)
         existing = Article.objects.filter(external_key=key).values_list("pk", flat=True).first()
         return {**result, "status": "duplicate", "article": existing}
-    result.update(article=article.pk, genre=chosen_genre.slug, article_status=article.status)
     if seen is not None:
         seen[digest] = item.path
-    return {**result, "status": "near_duplicate" if near else "imported"}
+    return result
 
 
 def empty_summary() -> dict:
@@ -198,31 +219,18 @@ def import_paths(paths, options: ImportOptions, *, progress=None) -> tuple[dict,
     genre = resolve_genre(options.genre)
     extra_tags = resolve_tags(options.tags)
     summary, results, seen = empty_summary(), [], {}
-    for item in iter_paths(paths):
-        result = import_item(item, options, genre=genre, extra_tags=extra_tags, seen=seen)
-        add_to_summary(summary, result)
-        results.append(result)
-        if progress:
-            progress(result)
+    # Each file is still its own transaction; what serves the whole library is done for the batch: the
+    # originality index in passes (index.py), related reading and cached lists once at the end.
+    with ExitStack() as batch:
+        maybe_flush = lambda: None  # noqa: E731
+        if not options.dry_run:
+            maybe_flush = batch.enter_context(deferred_fingerprints())
+            batch.enter_context(batch_of_changes())
+        for item in iter_paths(paths):
+            result = import_item(item, options, genre=genre, extra_tags=extra_tags, seen=seen)
+            add_to_summary(summary, result)
+            results.append(result)
+            maybe_flush()
+            if progress:
+                progress(result)
     return summary, results
-
-
-def import_upload(upload, options: ImportOptions) -> list[dict]:
-    """Import one uploaded file (a .zip is expanded, with the same safety checks as on disk)."""
-    import tempfile
-    from pathlib import Path
-
-    from .sources import _file_item, iter_zip, max_bytes
-
-    genre = resolve_genre(options.genre)
-    extra_tags = resolve_tags(options.tags)
-    name = Path(upload.name or "upload").name
-    if upload.size is not None and upload.size > max_bytes() and not name.lower().endswith(".zip"):
-        return [{"path": name, "status": "error", "reason": f"文件过大，单个文件上限 {max_bytes() // 1024 // 1024} MB"}]
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / (name if Path(name).suffix else f"{name}.bin")
-        with open(target, "wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        items = list(iter_zip(target, name)) if target.suffix.lower() == ".zip" else [_file_item(target, name)]
-        return [import_item(item, options, genre=genre, extra_tags=extra_tags, seen={}) for item in items]

@@ -7,12 +7,15 @@
 - `lsh_keys(signature)`: one 63-bit key per band (band number folded in), for an indexed lookup table.
 - `fingerprints(text)`: winnowing (Schleimer et al.) over character `GRAM`-grams of the text with only
   letters, digits and CJK kept (`WINDOW`-gram windows): (hash, offset) pairs, offset into the
-  normalised characters, plus the map back to offsets into the original text.
+  normalised characters, plus the map back to offsets into the original text. Hashes are signed 32-bit
+  (a compact index; a chance collision only costs a look at a candidate: matches are verified on the text).
 Hashes are CRC-32 based and stable across processes and machines (never Python's salted hash()).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import struct
 import unicodedata
 import zlib
@@ -32,25 +35,47 @@ def normalise(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+def _remember_last(function):
+    """Keep the result for the last text: an import checks a body, then indexes the same body (and the
+    MinHash and the fingerprints both start from its letters), so each is computed once per text."""
+    last = [None, None]
+
+    def remembered(text: str):
+        text_, result = last
+        if text_ is not text and text_ != text:
+            result = function(text)
+            last[:] = [text, result]  # two threads at worst both compute; never a wrong pairing
+        return result
+
+    return functools.update_wrapper(remembered, function)
+
+
+@_remember_last
 def text_hash(text: str) -> str:
     """sha256 hex of the normalised text."""
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
+_RUNS = re.compile("([\u4e00-\u9fff]+)|[^\\W_\u4e00-\u9fff]+")  # CJK runs | other letter/digit runs
+
+
+@_remember_last
 def letters(text: str) -> tuple[str, list[int]]:
     """The text's letters, digits and CJK characters (NFKC-folded, lower-cased) and, for each, its offset in
     `text`: punctuation and white space changes do not change this form."""
     out, offsets = [], []
-    append, mark = out.append, offsets.append
-    for index, ch in enumerate(text):
-        if "\u4e00" <= ch <= "\u9fff":  # the common case first
-            append(ch)
-            mark(index)
-        elif ch.isalnum():
-            for part in unicodedata.normalize("NFKC", ch).lower():
+    append, extend = out.append, offsets.extend
+    for match in _RUNS.finditer(text):
+        start, end = match.span()
+        if match.group(1):  # the common case: taken whole
+            append(match.group(1))
+            extend(range(start, end))
+            continue
+        for index in range(start, end):  # [^\W_] is str.isalnum(); folding may give several characters
+            for part in unicodedata.normalize("NFKC", text[index]).lower():
                 if part.isalnum():
                     append(part)
-                    mark(index)
+                    offsets.append(index)
     return "".join(out), offsets
 
 
@@ -66,16 +91,9 @@ def _hashes32(chars: str, size: int) -> list[int]:
     return [crc(data[i:i + step]) for i in range(0, len(data) - step + 4, 4)]
 
 
-def _hashes64(chars: str, size: int) -> list[int]:
-    """A signed 64-bit hash of every `size`-character gram: CRC-32 of the gram and of its reverse."""
-    data = chars.encode("utf-32-le")
-    rev = data[::-1]
-    step, n, crc = 4 * size, len(data), zlib.crc32
-    out = []
-    for i in range(0, n - step + 4, 4):
-        value = (crc(data[i:i + step]) << 32) | crc(rev[n - i - step:n - i])
-        out.append(value - (1 << 64) if value >= (1 << 63) else value)  # signed: fits a BIGINT column
-    return out
+def _signed32(values: list[int]) -> list[int]:
+    """CRC-32 values as signed 32-bit integers (an INTEGER column on every database)."""
+    return [v - (1 << 32) if v >= (1 << 31) else v for v in values]
 
 
 def shingles(text: str) -> set[int]:
@@ -85,6 +103,7 @@ def shingles(text: str) -> set[int]:
     return set(_hashes32(chars, SHINGLE))
 
 
+@_remember_last
 def minhash(text: str) -> list[int]:
     """NUM_PERM slots: the least hash of the shingles falling into each slot (hash % NUM_PERM picks the slot);
     empty slots borrow the next non-empty slot's value (rotation), so short texts still compare."""
@@ -135,7 +154,7 @@ def fingerprints(text: str) -> tuple[list[tuple[int, int]], str, list[int]]:
     chars, offsets = letters(text)
     if len(chars) < GRAM:
         return [], chars, offsets
-    hashes = _hashes64(chars, GRAM)
+    hashes = _signed32(_hashes32(chars, GRAM))
     if len(hashes) <= WINDOW:
         position = min(range(len(hashes)), key=lambda i: (hashes[i], -i))
         return [(hashes[position], position)], chars, offsets

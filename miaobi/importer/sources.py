@@ -163,3 +163,33 @@ def iter_path(path: Path, root: Path | None = None) -> Iterator[Item]:
 def iter_paths(paths) -> Iterator[Item]:
     for path in paths:
         yield from iter_path(Path(path))
+
+
+def iter_stored(path: Path, shown: str) -> Iterator[Item]:
+    """Items of one file kept under another name (a staged upload): an archive's members, or the file
+    itself reported and read as `shown` (its name gives the reader, the fallback title and the date)."""
+    if path.suffix.lower() == ".zip":
+        yield from iter_zip(path, shown)
+    elif path.is_dir():
+        root = str(path)
+        for item in iter_folder(path):
+            item.path = shown + item.path[len(root):] if item.path.startswith(root) else item.path
+            yield item
+    else:
+        item = _file_item(path, shown)
+        item.name = PurePosixPath(shown.replace("\\", "/")).name or item.name
+        yield item
+
+
+def count_items(path: Path) -> int:
+    """How many items `iter_stored(path, …)` yields (read from the archive's directory, nothing unpacked)."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return max(1, sum(1 for info in archive.infolist() if not info.is_dir()))
+        except (OSError, zipfile.BadZipFile):
+            return 1
+    if path.is_dir():
+        return sum(len(files) for _, _, files in os.walk(path))
+    return 1
+

@@ -8,16 +8,18 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from markupsafe import Markup, escape
 
 from miaobi.library.services import delete_articles
 
+from .batches import StagingError, is_stalled, stage_uploads, start_batch
 from .forms import ImportForm, OriginalityForm
-from .models import NearDuplicate
+from .models import ImportBatch, NearDuplicate
 from .originality import originality_report
 from .readers import ReadError, read_file
-from .services import ImportOptions, OptionError, import_upload
+from .services import ImportOptions, OptionError
 from .sources import max_bytes
 
 STATUS_LABELS = {"imported": "已导入", "near_duplicate": "疑似重复", "duplicate": "重复，已跳过", "skipped": "跳过",
@@ -28,10 +30,27 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _results(batch: ImportBatch, since: int = 0) -> list[dict]:
+    rows = batch.results.filter(seq__gte=since).values_list("result", flat=True)
+    return [{**r, "label": STATUS_LABELS.get(r.get("status"), "")} for r in rows]
+
+
+def _status(batch: ImportBatch, since: int = 0) -> dict:
+    """A batch's progress and its files' results from position `since` on (what the page polls)."""
+    done = batch.results.count()
+    return {"batch": batch.pk, "state": batch.state, "state_label": batch.get_state_display(),
+            "finished": batch.finished, "stalled": is_stalled(batch), "error": batch.error,
+            "done": done, "total": max(batch.total, done), "since": since, "results": _results(batch, since),
+            "status_url": reverse("importer:batch_status", args=[batch.pk]),
+            "page_url": reverse("importer:batch", args=[batch.pk])}
+
+
 @staff_member_required
 def import_page(request):
+    """Files are staged as a batch and imported by a background job; with MIAOBI_JOBS=inline the job
+    has run when the page answers, else the answer points to the batch's progress."""
     form = ImportForm(request.POST if request.method == "POST" else None)
-    results = []
+    results, error = [], ""
     if request.method == "POST":
         if not form.is_valid():
             if _wants_json(request):
@@ -41,20 +60,61 @@ def import_page(request):
                                     tags=[t.name for t in form.cleaned_data["tags"]],
                                     publish=form.cleaned_data["publish"], source="")
             uploads = request.FILES.getlist("files")
+            batch, code = None, 400
             if not uploads:
                 form.add_error("files", "请选择要导入的文件。")
-            for upload in uploads:
+                if _wants_json(request):
+                    return JsonResponse({"error": "请选择要导入的文件。", "results": []}, status=400)
+            else:
                 try:
-                    results.extend(import_upload(upload, options))
+                    batch = stage_uploads(uploads, options, user=request.user)
                 except OptionError as exc:
-                    results.append({"path": upload.name, "status": "error", "reason": str(exc)})
-            for result in results:
-                result["label"] = STATUS_LABELS[result["status"]]
-            if _wants_json(request):
-                return JsonResponse({"results": results})
-    return render(request, "importer/import.html", {"form": form, "results": results,
+                    error = str(exc)
+                except StagingError as exc:
+                    error, code = str(exc), 507
+            if batch is not None:
+                start_batch(batch)
+                batch.refresh_from_db()
+                if _wants_json(request):
+                    return JsonResponse(_status(batch), status=200 if batch.finished else 202)
+                if not batch.finished:
+                    return redirect("importer:batch", pk=batch.pk)
+                results = _results(batch)
+            elif _wants_json(request):
+                return JsonResponse({"error": error, "results": []}, status=code)
+    return render(request, "importer/import.html", {"form": form, "results": results, "error": error,
                                                     "max_mb": max_bytes() // 1024 // 1024,
+                                                    "batches": ImportBatch.objects.all()[:10],
                                                     "pending": NearDuplicate.objects.filter(resolved=False).count()})
+
+
+@staff_member_required
+def batch_page(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    return render(request, "importer/batch.html", {"batch": batch, "status": _status(batch)})
+
+
+@staff_member_required
+def batch_status(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        since = max(0, int(request.GET.get("since", "0")))
+    except ValueError:
+        return JsonResponse({"error": "参数 since 应为非负整数"}, status=400)
+    return JsonResponse(_status(batch, since))
+
+
+@staff_member_required
+@require_POST
+def batch_resume(request, pk: int):
+    """Queue an unfinished batch again (its job was lost); files already imported are skipped."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.finished:
+        messages.info(request, f"导入批次 #{batch.pk} 已经结束，无需继续。")
+    else:
+        start_batch(batch)
+        messages.success(request, f"导入批次 #{batch.pk} 已重新排队，已导入的文件会跳过。")
+    return redirect("importer:batch", pk=batch.pk)
 
 
 @staff_member_required

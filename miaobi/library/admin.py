@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -9,8 +10,9 @@ from .fragments import library_changed
 from .gate import article_preview
 from .models import Article, Genre, Tag
 from .rendering import preview_blocks
-from .services import article_changed, delete_articles, set_status
+from .services import article_changed, delete_articles, set_status, tidy_articles
 from .structure import parse_structure
+from .tidying import body_digest, tidy_changes
 
 LEVEL_NAMES = {1: "一级标题", 2: "二级标题", 3: "三级标题", 4: "四级标题", 5: "五级标题"}
 
@@ -45,7 +47,10 @@ class ArticleAdmin(admin.ModelAdmin):
     filter_horizontal = ["tags"]
     list_select_related = ["genre"]
     readonly_fields = ["word_count", "view_count", "structure_view", "preview_view", "visitor_link", "moderation_view", "integrity_view"]
-    actions = ["publish_selected", "archive_selected", "draft_selected", "delete_selected_articles"]
+
+    class Media:
+        css = {"all": ["miaobi/admin.css"]}  # the fragments' classes (no style attributes under the CSP)
+    actions = ["publish_selected", "archive_selected", "draft_selected", "tidy_selected", "delete_selected_articles"]
     fieldsets = [
         (None, {"fields": ["title", "genre", "tags", "body", "source", "status", "published_at"]}),
         ("预览设置", {"fields": ["preview_ratio", "preview_max_chars", "visitor_link"], "classes": ["collapse"]}),
@@ -85,10 +90,10 @@ class ArticleAdmin(admin.ModelAdmin):
             return "保存后显示"
         preview = article_preview(obj)
         items = format_html_join(
-            "", "<p style='margin:.3em 0'>{}</p>",
+            "", "<p>{}</p>",
             (("……略……" if b.tag == "elision" else "".join(t for t, _ in b.pieces),) for b in preview_blocks(preview)),
         )
-        return format_html("<div style='max-width:720px'>{}<p>……</p><p><em>预览 {} 字 / 上限 {} 字，全文 {} 字</em></p></div>",
+        return format_html("<div class='mb-preview'>{}<p>……</p><p><em>预览 {} 字 / 上限 {} 字，全文 {} 字</em></p></div>",
                            items, preview.shown_chars, preview.budget, preview.total_chars)
 
     @admin.display(description="审核提示")
@@ -141,6 +146,29 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="将所选文章退回草稿")
     def draft_selected(self, request, queryset):
         self._move(request, queryset, Article.Status.DRAFT, "草稿")
+
+    @admin.action(description="规范空白与标点", permissions=["change"])
+    def tidy_selected(self, request, queryset):
+        """First a preview of every change; the bodies are saved only when the editor confirms that page,
+        and only those still as previewed."""
+        if request.POST.get("confirm") == "yes":
+            seen = {a.pk: request.POST.get(f"digest_{a.pk}", "") for a in queryset}
+            tidied, stale = tidy_articles(seen)
+            self.message_user(request, f"已规范 {len(tidied)} 篇文章的空白与标点。", messages.SUCCESS)
+            if stale:
+                self.message_user(request, "以下文章在此期间已被修改，未作改动，请重新预览：" +
+                                  "、".join(a.title for a in stale), messages.WARNING)
+            return None
+        previews, unchanged = [], 0
+        for article in queryset:
+            changes = tidy_changes(article.body)
+            if changes:
+                previews.append({"article": article, "changes": changes, "digest": body_digest(article.body)})
+            else:
+                unchanged += 1
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "规范空白与标点：确认改动",
+                   "previews": previews, "unchanged": unchanged}
+        return TemplateResponse(request, "admin/library/article/tidy.html", context)
 
     @admin.action(description="删除所选文章")
     def delete_selected_articles(self, request, queryset):

@@ -155,6 +155,29 @@ def refresh_related(article: Article) -> None:
             compute_related(other)
 
 
+def refresh_related_of(articles) -> int:
+    """refresh_related for many articles at once (the end of an import): what each one needs, with every
+    neighbour ranked once. Articles never public and never listed (new drafts) need nothing. Returns how
+    many articles were refreshed."""
+    articles = list(articles)
+    ids = {a.pk for a in articles}
+    listed = set(RelatedArticle.objects.filter(related_id__in=ids).values_list("related_id", flat=True))
+    indexed = set(ArticleTerms.objects.filter(article_id__in=ids).values_list("article_id", flat=True))
+    todo = [a for a in articles if a.is_public or a.pk in listed or a.pk in indexed]
+    with transaction.atomic():
+        neighbours = set(RelatedArticle.objects.filter(related_id__in=[a.pk for a in todo]).values_list("article_id", flat=True))
+        weights = {a.pk: index_article(a) for a in todo}  # first every text's terms: each list below sees them all
+        public = {a.pk for a in todo if a.is_public}
+        for article in todo:
+            if article.pk in public:
+                neighbours |= {pk for pk, _ in compute_related(article, weights[article.pk])}
+            else:
+                RelatedArticle.objects.filter(related=article).delete()
+        for other in Article.objects.published().filter(pk__in=neighbours - public):
+            compute_related(other)
+    return len(todo)
+
+
 def rebuild_all_related() -> int:
     """Recompute term statistics, keywords and related lists of every public article; returns the count."""
     public = list(Article.objects.published().prefetch_related("tags"))

@@ -1,6 +1,9 @@
 """Writes to the library. Views, the admin, commands and the demo loader call these."""
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -10,15 +13,49 @@ from miaobi.search.services import index_article as index_for_search, remove_art
 
 from .fragments import library_changed
 from .models import Article
-from .related import refresh_related
+from .related import rebuild_all_related, refresh_related, refresh_related_of
+from .tidying import body_digest, tidy_text
+
+
+_batch: contextvars.ContextVar[set | None] = contextvars.ContextVar("library_batch", default=None)
 
 
 def article_changed(article: Article) -> None:
     """Call after an article's text, tags, genre, status or publish time changed (and after a new article)."""
     moderate_article(article)  # flags for editors; never changes the text
-    refresh_related(article)
+    batch = _batch.get()
+    if batch is None:
+        refresh_related(article)
+    else:
+        batch.add(article.pk)
     index_for_search(article)  # the search index follows: published in, anything else out
+    if batch is None:
+        library_changed()
+
+
+@contextmanager
+def batch_of_changes():
+    """For a batch of changes (an import): related reading and the cached lists are refreshed once, when the
+    block ends, in one pass (a neighbour shared by many changed articles is ranked once, not per article).
+    Each article's own writes, its flags and its search document, are still done by article_changed at once.
+    A run cut short leaves the related lists of its articles as they were: `rebuild_related_reading` mends."""
+    changed: set[int] = set()
+    token = _batch.set(changed)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if changed:
+            refresh_related_of(Article.objects.filter(pk__in=changed))
+            library_changed()
+
+
+def rebuild_related_reading() -> int:
+    """Recompute 相关阅读 of every published article and refresh the cached lists; returns the count.
+    Safe to repeat (the same library gives the same lists)."""
+    count = rebuild_all_related()
     library_changed()
+    return count
 
 
 def set_status(articles, status: str) -> int:
@@ -56,6 +93,27 @@ def publish(article: Article, *, when=None) -> Article:
     article.save()
     article_changed(article)
     return article
+
+
+@transaction.atomic
+def tidy_articles(seen: dict[int, str]) -> tuple[list[Article], list[Article]]:
+    """规范空白与标点 of articles an editor previewed: {article id: body_digest of the body shown}.
+
+    Applies library/tidying.py to each article whose body is still the one previewed (others changed in
+    the meantime and are left alone, to be previewed again); returns (tidied, stale). Only the body's white
+    space and punctuation change."""
+    tidied, stale = [], []
+    for article in Article.objects.select_for_update().filter(pk__in=seen):
+        if body_digest(article.body) != seen[article.pk]:
+            stale.append(article)
+            continue
+        body = tidy_text(article.body)
+        if body != article.body:
+            article.body = body
+            article.save()
+            article_changed(article)
+            tidied.append(article)
+    return tidied, stale
 
 
 def record_view(article: Article) -> None:

@@ -11,13 +11,12 @@ from django.utils.safestring import SafeString, mark_safe
 from .lint import Finding, lint_text
 from .models import Flag
 
-MARK_STYLE = "background:#ffe08a;padding:0 1px;border-radius:2px"
 CONTEXT = 24
 
 
 def highlighted(before: str, marked: str, after: str, *, title: str = "") -> SafeString:
-    """before<mark>marked</mark>after, escaped."""
-    return format_html('{}<mark style="{}" title="{}">{}</mark>{}', before, MARK_STYLE, title, marked, after)
+    """before<mark>marked</mark>after, escaped (styled by miaobi/admin.css: no style attributes under the CSP)."""
+    return format_html('{}<mark class="mb-hit" title="{}">{}</mark>{}', before, title, marked, after)
 
 
 def flag_context(flag: Flag) -> SafeString:
@@ -32,18 +31,18 @@ def flags_html(obj) -> SafeString:
     if not flags:
         return mark_safe("<p>未发现词库中的词语。</p>")
     queue = reverse("admin:moderation_flag_changelist")
-    rows = format_html_join("", "<li style='margin:.2em 0'>[{}·{}·{}] {}：{}{}</li>", (
+    rows = format_html_join("", "<li>[{}·{}·{}] {}：{}{}</li>", (
         (f.get_status_display(), f.get_category_display(), f.get_action_display(),
          "标题" if f.field == "title" else "正文" if f.field == "body" else f.field, flag_context(f),
          format_html("（建议改为“{}”）", f.replacement) if f.replacement else "")
         for f in flags
     ))
     problem = publication_problem(obj)
-    status = (format_html("<p style='color:#ba2121'>{}</p>", problem) if problem
+    status = (format_html("<p class='mb-problem'>{}</p>", problem) if problem
               else mark_safe("<p>没有未处理的待审内容，可以发布。</p>"))
     ct_id = flags[0].content_type_id
     return format_html(
-        "{}<ul style='max-width:760px'>{}</ul><p><a href='{}?content_type__id__exact={}&object_id={}'>在审核队列中处理</a></p>",
+        "{}<ul class='mb-list'>{}</ul><p><a href='{}?content_type__id__exact={}&object_id={}'>在审核队列中处理</a></p>",
         status, rows, queue, ct_id, obj.pk,
     )
 
@@ -58,8 +57,8 @@ def findings_html(text: str, findings: list[Finding], *, limit: int = 50) -> Saf
         repair = format_html("；建议：“{}”→“{}”", f.excerpt, f.repair) if f.repair is not None else ""
         rows.append((f.label, context, f.message, repair))
     more = format_html("<p>另有 {} 处未列出。</p>", len(findings) - limit) if len(findings) > limit else ""
-    return format_html("<ul style='max-width:760px'>{}</ul>{}", format_html_join(
-        "", "<li style='margin:.3em 0'><strong>{}</strong>：{}<br><small>{}{}</small></li>", rows), more)
+    return format_html("<ul class='mb-list'>{}</ul>{}", format_html_join(
+        "", "<li><strong>{}</strong>：{}<br><small>{}{}</small></li>", rows), more)
 
 
 def article_integrity_html(article) -> SafeString:

@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from miaobi.moderation.services import screen_text
+from miaobi.scale.storage import StorageFull
 
 from .models import CLOSED_STATES, Attachment, Delivery, Message, Order, OrderEvent, State
-from .notifications import notify_message
+from .tasks import send_message_emails
 from .uploads import UploadRefused, check_upload
 from .workflow import STAFF, Actor, TransitionRefused
 
@@ -65,9 +66,16 @@ def _store_files(order: Order, message: Message | None, files, *, only=None) -> 
         raise UploadRefused(f"每条留言最多附 {settings.MIAOBI_ATTACHMENTS_PER_MESSAGE} 个文件。")
     kinds = [check_upload(f, only=only) for f in files]  # all checked before any is stored
     stored = []
-    for upload, kind in zip(files, kinds):
-        stored.append(Attachment.objects.create(order=order, message=message, file=upload,
-                                                original_name=(upload.name or "文件")[:255], size=upload.size, kind=kind))
+    try:
+        for upload, kind in zip(files, kinds):
+            stored.append(Attachment.objects.create(order=order, message=message, file=upload,
+                                                    original_name=(upload.name or "文件")[:255], size=upload.size,
+                                                    kind=kind))
+    except StorageFull:
+        # The caller's transaction drops the rows; the files already written must go too.
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise UploadRefused("服务器存储空间已满，文件未能保存（留言也未发送）。请稍后重试，或联系客服。") from None
     return stored
 
 
@@ -85,7 +93,7 @@ def post_message(order: Order, *, actor: Actor, body: str, files=()) -> Message:
         _store_files(order, message, list(files))
         read_field = "staff_read_at" if actor.role == STAFF else "customer_read_at"
         Order.objects.filter(pk=order.pk).update(**{read_field: message.created_at})
-        transaction.on_commit(lambda: notify_message(order, message))
+        transaction.on_commit(lambda: send_message_emails(message.pk))  # a job (inline: sent now)
     return message
 
 

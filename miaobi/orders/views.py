@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,12 +44,13 @@ def new_order(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("references", "attachments", "consent")}
         try:
-            order = services.create_order(customer=request.user if request.user.is_authenticated else None,
-                                          references=form.cleaned_data["references"], **data)
-            if form.cleaned_data["attachments"]:
-                actor = workflow.Actor(CUSTOMER, request.user if request.user.is_authenticated else None)
-                services.post_message(order, actor=actor, body="（下单时上传的材料）",
-                                      files=form.cleaned_data["attachments"])
+            with transaction.atomic():  # an order whose files could not be kept is not created
+                order = services.create_order(customer=request.user if request.user.is_authenticated else None,
+                                              references=form.cleaned_data["references"], **data)
+                if form.cleaned_data["attachments"]:
+                    actor = workflow.Actor(CUSTOMER, request.user if request.user.is_authenticated else None)
+                    services.post_message(order, actor=actor, body="（下单时上传的材料）",
+                                          files=form.cleaned_data["attachments"])
         except services.BriefRefused as exc:
             form.add_error(None, exc.message)
         except UploadRefused as exc:
@@ -76,7 +78,8 @@ def order_detail(request, number: str):
         "moves": dict(workflow.allowed_moves(order, CUSTOMER)),
         "events": order.events.all(), "thread": order.messages.prefetch_related("attachments"),
         "deliveries": workflow.released_deliveries(order).select_related("attachment"),
-        "message_form": MessageForm(), "revision_form": RevisionForm(),
+        "message_form": MessageForm(initial={"body": request.session.pop(_draft_key(order), "")}),
+        "revision_form": RevisionForm(),
         "revisions_left": max(0, settings.MIAOBI_ORDER_REVISIONS - order.revisions_used),
         "can_claim": request.user.is_authenticated and order.customer_id is None,
         "token": request.session.get(f"order-token-{order.number}", ""),
@@ -113,7 +116,13 @@ def customer_action(request, number: str, action: str):
             raise Http404("未知操作")
     except (TransitionRefused, services.BriefRefused, UploadRefused) as exc:
         messages.error(request, exc.message)
+        if action == "message":  # the text typed is shown again in the message box
+            request.session[_draft_key(order)] = request.POST.get("body", "")[:5000]
     return redirect(_order_link(order, actor))
+
+
+def _draft_key(order: Order) -> str:
+    return f"order-draft-{order.number}"
 
 
 def attachment(request, number: str, pk: int):
@@ -188,7 +197,8 @@ def desk_detail(request, number: str):
         "deliveries": order.deliveries.select_related("attachment"),
         "quote_form": QuoteForm(initial={"price": order.price, "deposit": order.deposit,
                                          "promised_at": order.promised_at or order.deadline}),
-        "delivery_form": DeliveryForm(), "message_form": MessageForm(), "writers": writers(),
+        "delivery_form": DeliveryForm(), "writers": writers(),
+        "message_form": MessageForm(initial={"body": request.session.pop(_draft_key(order), "")}),
         "has_unreleased": workflow.unreleased_deliveries(order).exists(),
         "customer_link": request.build_absolute_uri(f"{reverse('orders:detail', args=[order.number])}?t={order.tracking_token}"),
     })
@@ -243,4 +253,6 @@ def desk_action(request, number: str, action: str):
         messages.success(request, "操作成功。")
     except (TransitionRefused, services.BriefRefused, UploadRefused) as exc:
         messages.error(request, exc.message)
+        if action == "message":  # the text typed is shown again in the message box
+            request.session[_draft_key(order)] = request.POST.get("body", "")[:5000]
     return redirect("orders:desk_detail", number=order.number)

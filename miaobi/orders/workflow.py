@@ -107,7 +107,7 @@ def _check_rules(order: Order, target: str, changes: dict, note: str) -> None:
 def move_order(order: Order, target: str, *, actor: Actor, note: str = "", now: datetime | None = None,
                **changes) -> Order:
     """Move `order` to state `target` as `actor`; returns the updated order or raises TransitionRefused."""
-    from .notifications import notify_state_change  # notifications import this module's types
+    from .tasks import send_state_change_emails  # notifications import this module's types
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -136,7 +136,7 @@ def move_order(order: Order, target: str, *, actor: Actor, note: str = "", now: 
         locked.save()
         event = OrderEvent.objects.create(order=locked, actor=actor.user, actor_role=actor.role, from_state=source,
                                           to_state=target, note=note, created_at=now)
-        transaction.on_commit(lambda: notify_state_change(locked, event))
+        transaction.on_commit(lambda: send_state_change_emails(event.pk))  # a job (inline: sent now)
     return locked
 
 

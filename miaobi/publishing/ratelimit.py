@@ -1,17 +1,16 @@
 """API rate limits: N requests per period per token, else per client IP, counted in the Django cache.
 
 MIAOBI_API_RATE (per token, default 300/m) and MIAOBI_API_IP_RATE (per IP, default 60/m) read
-like MIAOBI_SEARCH_RATE ("60/m", "1000/h", "off"). Only the current window's counter is kept.
+like MIAOBI_SEARCH_RATE ("60/m", "1000/h", "off"). Only the current window's counter is kept;
+with Redis unreachable each worker counts on its own (miaobi/search/ratelimit.py says why).
 """
 from __future__ import annotations
 
 import os
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 
-from miaobi.search.ratelimit import Rate, client_ip, parse_rate
+from miaobi.search.ratelimit import Rate, client_ip, over_limit, parse_rate
 
 DEFAULTS = {"MIAOBI_API_RATE": "300/m", "MIAOBI_API_IP_RATE": "60/m"}
 
@@ -28,18 +27,7 @@ def hit(bucket: str, rate: Rate | None) -> int | None:
     """Count one request in `bucket`; None if allowed, else seconds until the window ends."""
     if rate is None:
         return None
-    now = time.time()
-    window = int(now // rate.seconds)
-    key = f"apilimit:{bucket}:{rate.seconds}:{window}"
-    cache.add(key, 0, rate.seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, rate.seconds + 5)
-        count = 1
-    if count <= rate.count:
-        return None
-    return max(1, int((window + 1) * rate.seconds - now) + 1)
+    return over_limit(f"apilimit:{bucket}", rate)
 
 
 def api_rate_limit(request, token_bucket: str | None) -> int | None:

@@ -4,6 +4,13 @@ settings.MIAOBI_SEARCH_RATE (env MIAOBI_SEARCH_RATE) reads "30/m": a count, then
 (also "30/min", "100/hour"); "off" disables the limit. A value that cannot be read falls back to
 the default and is logged (in English), never an error page. With REDIS_URL every worker shares
 the counters; with the per-process default cache each worker counts on its own.
+
+When Redis does not answer, `count_hit` counts in this process's memory instead: the limit still
+applies, per worker (so at most workers × N get through), exactly as with the embedded default.
+Not the database: during an outage it already serves every page the cache used to, and a write
+per search or API call would add to that load (SQLite serialises writes). Login throttling and
+卡密 tries are not counted here: they stay in the database (accounts), durable across a Redis
+restart and part of the audit log.
 """
 from __future__ import annotations
 
@@ -14,8 +21,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 log = logging.getLogger(__name__)
+# Counters while the shared cache is unreachable (see the module docstring).
+_local_counters = LocMemCache("miaobi-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 20000}})
 
 DEFAULT_RATE = "30/m"
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
@@ -60,15 +70,35 @@ def retry_after(request, bucket: str, rate: Rate | None) -> int | None:
     """Count this request; None if allowed, else the seconds until the window ends."""
     if rate is None:
         return None
+    return over_limit(f"ratelimit:{bucket}:{client_ip(request)}", rate)
+
+
+def over_limit(bucket_key: str, rate: Rate) -> int | None:
+    """Count one hit in the current window of `bucket_key`; None if within `rate`, else seconds to wait."""
     now = time.time()
     window = int(now // rate.seconds)
-    key = f"ratelimit:{bucket}:{client_ip(request)}:{rate.seconds}:{window}"
-    cache.add(key, 0, rate.seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, rate.seconds + 5)
-        count = 1
+    count = count_hit(f"{bucket_key}:{rate.seconds}:{window}", rate.seconds + 5)
     if count <= rate.count:
         return None
     return max(1, int((window + 1) * rate.seconds - now) + 1)
+
+
+def count_hit(key: str, timeout: int) -> int:
+    """Add one to the counter `key` (created with `timeout`) and return it; never fails.
+
+    In the shared cache (Redis: every worker counts together); in this process's memory while the
+    shared cache is unreachable, since django-redis then answers None instead of raising.
+    """
+    count = _incr(cache, key, timeout)
+    if count is None:
+        count = _incr(_local_counters, key, timeout)
+    return count
+
+
+def _incr(store, key: str, timeout: int) -> int | None:
+    store.add(key, 0, timeout)
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between add and incr
+        store.set(key, 1, timeout)
+        return 1
