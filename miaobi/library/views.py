@@ -18,18 +18,23 @@ from .rendering import full_text_blocks, preview_blocks, render_blocks, table_of
 class CountedPaginator(Paginator):
     """A Paginator whose total comes from a cheaper query than the page's (no joins, index only)."""
 
-    def __init__(self, object_list, per_page, count_queryset=None):
+    def __init__(self, object_list, per_page, count_queryset=None, count_key: str = ""):
         super().__init__(object_list, per_page)
         self._count_queryset = count_queryset
+        self._count_key = count_key
 
     @cached_property
     def count(self) -> int:
-        return self._count_queryset.count() if self._count_queryset is not None else super().count
+        if self._count_queryset is None:
+            return super().count
+        if self._count_key:  # the total of a public list: kept like the lists themselves
+            return cached_fragment(f"count:{self._count_key}", self._count_queryset.count)
+        return self._count_queryset.count()
 
 
-def paginate(request, queryset, per_page: int | None = None, count_queryset=None):
+def paginate(request, queryset, per_page: int | None = None, count_queryset=None, count_key: str = ""):
     """A page of the queryset; absurd or non-numeric ?page= gives the first or last page, never an error."""
-    paginator = CountedPaginator(queryset, per_page or settings.MIAOBI_PAGE_SIZE, count_queryset)
+    paginator = CountedPaginator(queryset, per_page or settings.MIAOBI_PAGE_SIZE, count_queryset, count_key)
     raw = request.GET.get("page", "1").strip()
     number = 1
     if raw.isascii() and raw.isdigit():
@@ -39,10 +44,12 @@ def paginate(request, queryset, per_page: int | None = None, count_queryset=None
     return page
 
 
-def paginate_articles(request, queryset):
-    """A page of list entries (title, genre, date, 字数) of an article queryset."""
-    # Counting the rows of the list query would join genres and read every row: count the ids alone.
-    page = paginate(request, queryset.values_list(*selectors.LIST_FIELDS), count_queryset=queryset.order_by().values("pk"))
+def paginate_articles(request, queryset, list_key: str):
+    """A page of list entries (title, genre, date, 字数) of an article queryset; `list_key` names the list."""
+    # Counting the rows of the list query would join genres and read every row: count the ids alone,
+    # and keep the total (at 100,000 texts even the index-only count is the slowest part of the page).
+    page = paginate(request, queryset.values_list(*selectors.LIST_FIELDS),
+                    count_queryset=queryset.order_by().values("pk"), count_key=list_key)
     page.object_list = [selectors.ListEntry(*row) for row in page.object_list]
     return page
 
@@ -106,7 +113,7 @@ def genre_detail(request, slug: str):
     genre = get_object_or_404(Genre, slug=slug)
     articles = Article.objects.published().filter(genre=genre).newest_first()
     return render(request, "library/list.html", {
-        "heading": genre.name, "description": genre.description, "page": paginate_articles(request, articles),
+        "heading": genre.name, "description": genre.description, "page": paginate_articles(request, articles, f"genre:{genre.pk}"),
         "breadcrumb": [("分类", reverse("library:genres"))], "genre": genre,
     })
 
@@ -119,11 +126,11 @@ def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     articles = Article.objects.published().filter(tags=tag).newest_first()
     return render(request, "library/list.html", {
-        "heading": f"主题：{tag.name}", "page": paginate_articles(request, articles),
+        "heading": f"主题：{tag.name}", "page": paginate_articles(request, articles, f"tag:{tag.pk}"),
         "breadcrumb": [("主题", reverse("library:tags"))],
     })
 
 
 def latest(request):
     articles = Article.objects.published().newest_first()
-    return render(request, "library/list.html", {"heading": "最近更新", "page": paginate_articles(request, articles)})
+    return render(request, "library/list.html", {"heading": "最近更新", "page": paginate_articles(request, articles, "latest")})
