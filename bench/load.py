@@ -151,6 +151,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--articles", type=int, default=5000, help="different article URLs in the article run")
+    parser.add_argument("--warmup", type=int, default=30,
+                        help="seconds of the same traffic before each measured run (the state of a site that "
+                             "has been serving readers: popular pages cached); 3 gives a near-cold start")
     args = parser.parse_args()
 
     postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -180,8 +183,8 @@ def main() -> None:
             workers = args.workers or prod.default_workers(server)
             process, base = serve(server, workers, env)
             try:
-                for name in ("article", "mix"):  # one pass unmeasured: templates, connections, caches
-                    wrk(base, files[name], 3, args.connections)
+                for name in ("article", "mix"):  # unmeasured: templates, connections, and the caches
+                    wrk(base, files[name], args.warmup, args.connections)  # of a site that has been up
                 results = {name: wrk(base, files[name], args.duration, args.connections) for name in urls}
                 rss = worker_rss_mb(process.pid)
             finally:

@@ -68,7 +68,7 @@ def staff_client(staff_user):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, like a freshly started server."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from miaobi.library.fragments import forget_local_memo
     from miaobi.publishing import counting
@@ -76,6 +76,7 @@ def empty_cache():
 
     def forget():
         cache.clear()
+        caches["shared"].clear()
         forget_local_memo()
         forget_site_settings()
         counting.discard_buffer()  # buffered page views of an earlier test must not land in another

@@ -145,7 +145,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # every worker for the cache, the rate-limit counters and cached sessions (cached_db: the database
 # keeps every session, so logins survive Redis going away). A Redis outage turns cache calls into
 # misses, logged once: pages come from the database, rate limits count in each worker's memory.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miaobi"}}
+# "shared": what every worker must agree on — the library generation (fragments.py) and the anonymous
+# page cache. Embedded default: files in the data dir (no service; one worker's change retires every
+# worker's pages at once). With Redis: Redis, like the rest.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miaobi"},
+    "shared": {"BACKEND": "miaobi.scale.filecache.SharedFileCache", "LOCATION": str(DATA_DIR / "cache"),
+               "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4}},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {
@@ -159,6 +166,7 @@ if REDIS_URL:
             "SOCKET_TIMEOUT": 0.5,
         },
     }}
+    CACHES["shared"] = CACHES["default"]
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- end of the scale path block --------------------------------------------------------------------
 
@@ -325,7 +333,7 @@ if REDIS_URL:
 else:
     HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "jobs.sqlite3"))
 
-# Anonymous page cache (publishing/pagecache.py): visitors' article and list pages, retired at once by
-# any library change. Per-process cache: other workers may show a page this many seconds old; with
-# Redis every worker sees the change at once, so pages may live longer. 0 turns it off.
-MIAOBI_PAGE_CACHE_SECONDS = int(os.environ.get("MIAOBI_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "10"))
+# Anonymous page cache (publishing/pagecache.py): visitors' article and list pages in the shared cache,
+# retired by any library change in every worker within a second (fragments.LOCAL_SECONDS). Texts
+# scheduled for later appear in cached lists at most this late. 0 turns it off.
+MIAOBI_PAGE_CACHE_SECONDS = int(os.environ.get("MIAOBI_PAGE_CACHE_SECONDS", "300"))

@@ -1,16 +1,16 @@
 """Cached shared parts of pages: lists and previews that are the same for every visitor.
 
 Never a whole page, never anything that depends on who is reading (the gate decides that per
-request). Every change to the library bumps a generation number, which retires all fragments.
-With Redis (REDIS_URL) the bump reaches every worker at once; with the per-process default cache
-other workers see it within FRAGMENT_SECONDS.
+request). Every change to the library sets a new generation number, which retires all fragments
+and cached pages. The number lives in the shared cache (files in the data dir, or Redis), so every
+worker sees a change within LOCAL_SECONDS; the fragments themselves stay in each worker's memory.
 """
 from __future__ import annotations
 
 import time
 from typing import Callable, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from miaobi.scale.cache import cache_unavailable
 
@@ -32,36 +32,38 @@ def _fresh_generation() -> int:
     return time.time_ns() // 1000
 
 
+def shared_cache():
+    """The cache every worker reads alike: the generation and the anonymous page cache live there."""
+    return caches["shared"]
+
+
 def generation() -> int:
-    global _memo
+    global _memo, _pending
     value, until = _memo
     now = time.monotonic()
     if until > now:
         return value
-    global _pending
-    value = cache.get(GENERATION_KEY)
+    shared = shared_cache()
+    value = shared.get(GENERATION_KEY)
     if _pending is not None and not cache_unavailable():
         value, _pending = _pending, None
-        cache.set(GENERATION_KEY, value, None)
+        shared.set(GENERATION_KEY, value, None)
     if value is None:
         value = _fresh_generation()
-        if not cache.add(GENERATION_KEY, value, None):
-            value = cache.get(GENERATION_KEY) or value
+        if not shared.add(GENERATION_KEY, value, None):
+            value = shared.get(GENERATION_KEY) or value
     _memo = (value, now + LOCAL_SECONDS)
     return value
 
 
 def library_changed() -> None:
-    """Retire every cached fragment (call after any article, genre or tag change)."""
+    """Retire every cached fragment and page (call after any article, genre or tag change)."""
     global _memo, _pending
-    try:
-        value = cache.incr(GENERATION_KEY)
-    except ValueError:
-        value = None
-    if value is None:  # the key was lost, or Redis is unreachable (django-redis then answers None)
-        value = _fresh_generation()
-        cache.set(GENERATION_KEY, value, None)
-    _pending = value if cache_unavailable() else None
+    # A new time-based number rather than an increment: the file cache has no atomic incr, and two
+    # workers changing the library at once must each end up with a number nobody cached under.
+    value = max(_fresh_generation(), _memo[0] + 1)
+    shared_cache().set(GENERATION_KEY, value, None)
+    _pending = value if cache_unavailable() else None  # Redis down: written once it answers again
     _memo = (value, time.monotonic() + LOCAL_SECONDS)
 
 

@@ -159,13 +159,16 @@ def flush_counts() -> int:
         _visitors.clear()
         _article_views.clear()
     cache.set(_flush_key(), time.time(), max(flush_seconds(), 1) * 10 + 60)
-    for pk, n in views.items():
-        Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
-    for (day, kind, key), n in counts.items():
-        _add(day, kind, key, n)
-    if visitors:
-        DailyVisitor.objects.bulk_create([DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors],
-                                         ignore_conflicts=True)
+    salted = [DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors]
+    # One transaction: a busy site flushes thousands of rows, and one commit each stalled the
+    # worker (and, on SQLite, every other writer) for a second or more.
+    with transaction.atomic():
+        for pk, n in sorted(views.items()):  # in key order: concurrent flushes never deadlock
+            Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+        for (day, kind, key), n in sorted(counts.items()):
+            _add(day, kind, key, n)
+        if salted:
+            DailyVisitor.objects.bulk_create(salted, ignore_conflicts=True)
     return len(counts) + len(visitors) + len(views)
 
 

@@ -6,9 +6,9 @@ Correct first:
   CSRF token) neither reads nor writes it, so an entitled view is never stored for anyone else.
 - Only article and list pages, only with the query parameters they use (`?page=` on lists), only
   200 responses that set no cookie and used no CSRF token.
-- Keys carry the library generation (fragments.py): every publish, edit, unpublish or site-settings
-  change retires every cached page at once in this worker, and in every worker with Redis. With the
-  per-process default cache another worker may serve its copy until MIAOBI_PAGE_CACHE_SECONDS pass.
+- Pages live in the shared cache (files in the data dir, or Redis), so every worker serves what any
+  worker stored. Keys carry the library generation (fragments.py): every publish, edit, unpublish or
+  site-settings change retires every cached page, in every worker within a second.
 - A page served from the cache still counts its reading (buffered, counting.py).
 """
 from __future__ import annotations
@@ -16,10 +16,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 
-from miaobi.library.fragments import generation
+from miaobi.library.fragments import generation, shared_cache
 
 from .conditional import ARTICLE_VIEW, LIST_VIEWS, is_visitor_request
 from .counting import record_page_view
@@ -56,7 +55,7 @@ class AnonymousPageCache:
         key = getattr(request, "_page_cache_key", None)
         if key and self.storable(request, response):
             headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-            cache.set(key, (response.content, headers), page_cache_seconds())
+            shared_cache().set(key, (response.content, headers), page_cache_seconds())
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -65,7 +64,7 @@ class AnonymousPageCache:
         key = cache_key(request)
         if key is None:
             return None
-        found = cache.get(key)
+        found = shared_cache().get(key)
         if found is None:
             request._page_cache_key = key
             return None

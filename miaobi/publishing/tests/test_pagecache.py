@@ -159,3 +159,18 @@ def test_turned_off_with_zero_seconds(client, make_article, settings):
     article = make_article()
     client.get(article.get_absolute_url())
     assert "X-Page-Cache" not in client.get(article.get_absolute_url())
+
+
+def test_pages_are_shared_by_workers_and_retired_by_another_workers_change(client, make_article):
+    from django.core.cache import caches
+
+    from miaobi.library import fragments
+
+    article = make_article()
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    # Another worker publishes: it writes a new generation to the shared cache. This worker sees it
+    # once its one-second memo has passed (simulated by forgetting the memo).
+    caches["shared"].set(fragments.GENERATION_KEY, fragments.generation() + 1000, None)
+    fragments.forget_local_memo()
+    assert "X-Page-Cache" not in client.get(article.get_absolute_url())

@@ -72,9 +72,16 @@ class Server:
     def get(self, path: str, **kwargs):
         return fetch(self.base + path, **kwargs)
 
-    def worker_pids(self) -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
+    def worker_pids(self, expect: int = 0, timeout: float = 15) -> list[int]:
+        """The worker processes; with `expect`, wait until that many run (the master listens before
+        it has forked them all)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
+            pids = [int(p) for p in out.stdout.split()]
+            if len(pids) >= expect or time.monotonic() > deadline:
+                return pids
+            time.sleep(0.1)
 
     def output(self) -> str:
         self.log.flush()

@@ -49,7 +49,7 @@ def rows(data_dir: str, tag: str) -> list[str]:
 def test_a_worker_killed_during_a_write(site):
     prod = Server(site, server="gunicorn", workers=2)
     try:
-        workers = set(prod.worker_pids())
+        workers = set(prod.worker_pids(expect=2))
         assert len(workers) == 2
         pid_file = os.path.join(site["MIAOBI_DATA_DIR"], "slow-killed.pid")
         outcome = {}

@@ -21,11 +21,12 @@ PASSWORD = "Qingshan-2026"
 def use_redis(settings):
     """Point the default cache at a Redis URL as REDIS_URL would (sessions become cached_db)."""
     def point(url: str) -> None:
-        settings.CACHES = {"default": {
+        redis = {
             "BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
             "OPTIONS": {"CLIENT_CLASS": "miaobi.scale.cache.ResilientClient", "IGNORE_EXCEPTIONS": True,
                         "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-        }}
+        }
+        settings.CACHES = {"default": redis, "shared": redis}
         settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
         fragments.forget_local_memo()
 
@@ -120,9 +121,9 @@ def test_a_hung_redis_then_recovered(client, make_article, use_redis, settings, 
         fragments.forget_local_memo()
         after = fragments.generation()
         assert after != before, "the change made during the outage retires what was cached before it"
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        assert cache.get(fragments.GENERATION_KEY) == after
+        assert caches["shared"].get(fragments.GENERATION_KEY) == after
         assert len(outage_logs(caplog, "reachable again")) == 1
         assert not resilient.cache_unavailable()
     finally:
