@@ -174,7 +174,7 @@ def main() -> None:
            "PYTHONPATH": str(ROOT), "MIAOBI_SEARCH_RATE": "off", "DEBUG": "0", "LOG_LEVEL": "WARNING",
            "BENCH_BARE_SIZE": os.environ.get("BENCH_BARE_SIZE", "20000")}
     database = "PostgreSQL" if postgres else "SQLite"
-    cache = "Redis" if os.environ.get("REDIS_URL") else "local memory"
+    cache = "Redis" if os.environ.get("REDIS_URL") else "local memory + shared files in the data dir"
     load = os.getloadavg()
     print(f"load benchmark: {args.docs} texts, {database}, cache {cache}, wrk 2 threads {args.connections} "
           f"connections {args.duration} s per run, {prod.cores()} cores, load average before {load[0]:.1f}")
