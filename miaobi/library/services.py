@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -17,7 +18,22 @@ from .related import rebuild_all_related, refresh_related, refresh_related_of
 from .tidying import body_digest, tidy_text
 
 
-_batch: contextvars.ContextVar[set | None] = contextvars.ContextVar("library_batch", default=None)
+@dataclass
+class _Batch:
+    articles: set[int] = field(default_factory=set)  # whose related reading is refreshed at the end
+    changed: bool = False                             # whether cached lists and pages must be retired
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("library_batch", default=None)
+
+
+def retire_cached() -> None:
+    """Retire cached fragments and pages now, or at the end of the batch_of_changes() block we are in."""
+    batch = _batch.get()
+    if batch is None:
+        library_changed()
+    else:
+        batch.changed = True
 
 
 def article_changed(article: Article) -> None:
@@ -27,10 +43,9 @@ def article_changed(article: Article) -> None:
     if batch is None:
         refresh_related(article)
     else:
-        batch.add(article.pk)
+        batch.articles.add(article.pk)
     index_for_search(article)  # the search index follows: published in, anything else out
-    if batch is None:
-        library_changed()
+    retire_cached()
 
 
 @contextmanager
@@ -39,14 +54,15 @@ def batch_of_changes():
     block ends, in one pass (a neighbour shared by many changed articles is ranked once, not per article).
     Each article's own writes, its flags and its search document, are still done by article_changed at once.
     A run cut short leaves the related lists of its articles as they were: `rebuild_related_reading` mends."""
-    changed: set[int] = set()
-    token = _batch.set(changed)
+    batch = _Batch()
+    token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
-        if changed:
-            refresh_related_of(Article.objects.filter(pk__in=changed))
+        if batch.articles:
+            refresh_related_of(Article.objects.filter(pk__in=batch.articles))
+        if batch.changed:
             library_changed()
 
 

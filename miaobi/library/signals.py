@@ -1,14 +1,14 @@
 """A safety net under the services: any saved or deleted article, genre or tag retires cached pages.
 
-The services already call library_changed(); these receivers catch edits made elsewhere (the admin's
-inline forms, a shell session, another app's save()) so a cached page never outlives a change.
+The services already retire them; these receivers catch edits made elsewhere (the admin's inline
+forms, a shell session, another app's save()) so a cached page never outlives a change.
 Counting views (QuerySet.update) sends no signal, as it should: it must not empty the cache.
 """
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .fragments import library_changed
 from .models import Article, Genre, Tag
+from .services import retire_cached
 
 
 @receiver(post_save, sender=Article)
@@ -21,4 +21,4 @@ from .models import Article, Genre, Tag
 def retire_cached_pages(**kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: nothing is served from those rows yet
         return
-    library_changed()
+    retire_cached()  # at once, or once at the end of an import batch

@@ -29,7 +29,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from miaobi.scale.cache import cache_unavailable
 from miaobi.search.ratelimit import client_ip
 
 from .models import DailyCount, DailySalt, DailyVisitor
@@ -37,30 +36,15 @@ from .models import DailyCount, DailySalt, DailyVisitor
 _lock = threading.Lock()
 _buffer: Counter = Counter()          # (day, kind, key) -> count
 _visitors: set[tuple[date, str]] = set()
-_last_flush = time.time()  # this process's clock while the shared cache is unreachable
+_last_flush = time.time()  # when this process last wrote its buffer (each worker flushes its own)
 _article_views: Counter = Counter()   # article pk -> views not yet added to Article.view_count
 logger = logging.getLogger(__name__)
 
 
-def _flush_key() -> str:
-    return f"stats:last-flush:{os.getpid()}"  # per process: each worker flushes its own buffer
-
-
 def _flush_due() -> bool:
-    """Whether this process's buffer is older than MIAOBI_STATS_FLUSH_SECONDS.
-
-    The clock lives in the cache: when it is missing (a fresh process, an emptied cache) it starts now.
-    """
+    """Whether this process's buffer is older than MIAOBI_STATS_FLUSH_SECONDS (its clock starts with it)."""
     seconds = flush_seconds()
-    if seconds <= 0:
-        return True
-    now, last = time.time(), cache.get(_flush_key())
-    if last is None and cache_unavailable():  # Redis down: keep flushing on this process's clock
-        last = _last_flush
-    if last is None:
-        cache.set(_flush_key(), now, seconds * 10 + 60)
-        return False
-    return now - last >= seconds
+    return seconds <= 0 or time.time() - _last_flush >= seconds
 
 
 def flush_seconds() -> int:
@@ -158,7 +142,6 @@ def flush_counts() -> int:
         _buffer.clear()
         _visitors.clear()
         _article_views.clear()
-    cache.set(_flush_key(), time.time(), max(flush_seconds(), 1) * 10 + 60)
     salted = [DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors]
     # One transaction: a busy site flushes thousands of rows, and one commit each stalled the
     # worker (and, on SQLite, every other writer) for a second or more.
@@ -184,7 +167,9 @@ def _flush_at_exit() -> None:
 
 
 def discard_buffer() -> None:
-    """Forget unwritten counts (tests)."""
+    """Forget unwritten counts and restart the flush clock, as in a fresh process (tests)."""
+    global _last_flush
+    _last_flush = time.time()
     with _lock:
         _buffer.clear()
         _visitors.clear()
