@@ -4,6 +4,7 @@
     python bench/import.py --docs 100000
     python bench/import.py --docs 10000 --files 300 --profile 25   # cProfile (CPU time) of the import, top 25
     python bench/import.py --docs 10000 --publish                  # imported as published: related reading too
+    python bench/import.py --docs 10000 --workers 0                # everything in one process
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/miaobi_bench_import python bench/import.py --docs 10000
 
 Loads the synthetic corpus of bench/corpus.py as published articles (bulk, as bench/search.py does),
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", help="an SQLite data directory of an earlier run with the same --docs")
     parser.add_argument("--publish", action="store_true", help="import as published (related reading, search index)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: what `miaobi import` uses)")
     parser.add_argument("--profile", type=int, metavar="N", help="run the import under cProfile, print the top N functions")
     args = parser.parse_args()
     data_dir = None
@@ -140,6 +142,7 @@ def main() -> None:
     prepare_library(args.docs, args.seed)
     print_sizes(args.docs)
 
+    from miaobi.importer.pipeline import import_workers
     from miaobi.importer.services import ImportOptions, import_paths
 
     with tempfile.TemporaryDirectory() as folder:
@@ -149,13 +152,14 @@ def main() -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        summary, _ = import_paths([folder], ImportOptions(publish=args.publish))
+        summary, _ = import_paths([folder], ImportOptions(publish=args.publish), workers=args.workers)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile * 2)
-    print(f"files: {kinds}")
+    workers = import_workers() if args.workers is None else args.workers
+    print(f"files: {kinds}; worker processes: {workers} (CPU time below: this process only)")
     print(f"imported {len(summary['imported'])}, duplicates {len(summary['duplicates'])}, "
           f"near-duplicates {len(summary['near_duplicates'])}, errors {len(summary['errors'])}")
     print(f"import rate at {args.docs} texts: {args.files / seconds:.1f} files/s ({1000 * seconds / args.files:.1f} ms per file); "

@@ -71,7 +71,7 @@ def empty_cache():
     from django.core.cache import cache, caches
 
     from miaobi.library.fragments import forget_local_memo
-    from miaobi.publishing import counting
+    from miaobi.publishing import counting, pagecache
     from miaobi.siteconfig.selectors import forget_site_settings
 
     def forget():
@@ -80,6 +80,7 @@ def empty_cache():
         forget_local_memo()
         forget_site_settings()
         counting.discard_buffer()  # buffered page views of an earlier test must not land in another
+        pagecache.forget_local_pages()
 
     forget()
     yield

@@ -69,13 +69,14 @@ MIDDLEWARE = [
     "miaobi.ops.requestlog.RequestIdMiddleware",  # first: the request id and log line cover everything
     "django.middleware.security.SecurityMiddleware",
     "miaobi.ops.csp.ContentSecurityPolicy",  # outside the page cache: cached pages get the header too
+    # Visitors' article, list and search pages; early, so a hit skips sessions, auth and the view.
+    "miaobi.publishing.pagecache.AnonymousPageCache",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "miaobi.publishing.conditional.ConditionalGetForVisitors",  # ETag/Last-Modified for visitors
-    "miaobi.publishing.pagecache.AnonymousPageCache",  # visitors' article and list pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -333,7 +334,10 @@ if REDIS_URL:
 else:
     HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "jobs.sqlite3"))
 
-# Anonymous page cache (publishing/pagecache.py): visitors' article and list pages in the shared cache,
+# Anonymous page cache (publishing/pagecache.py): visitors' article, list and search pages in the shared cache,
 # retired by any library change in every worker within a second (fragments.LOCAL_SECONDS). Texts
 # scheduled for later appear in cached lists at most this late. 0 turns it off.
 MIAOBI_PAGE_CACHE_SECONDS = int(os.environ.get("MIAOBI_PAGE_CACHE_SECONDS", "300"))
+
+# Worker processes of `miaobi import` (importer/pipeline.py); unset: one per core (max 4), none on one core.
+MIAOBI_IMPORT_WORKERS = int(os.environ["MIAOBI_IMPORT_WORKERS"]) if os.environ.get("MIAOBI_IMPORT_WORKERS") else None

@@ -26,11 +26,13 @@ FLUSH_EVERY = 500  # articles per backlog pass: bounds memory and a pass's trans
 _deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_fingerprints", default=None)
 
 
-def index_article(article) -> bool:
-    """(Re)index one article's body; returns False when its text had not changed."""
+def index_article(article, *, created: bool = False) -> bool:
+    """(Re)index one article's body; returns False when its text had not changed.
+    `created`: the article was just inserted (no rows to look up or replace)."""
     text = article.body or ""
     digest = sig.text_hash(text)  # the signatures of a body just checked by the importer are remembered
-    current = TextSignature.objects.filter(article_id=article.pk).values_list("text_hash", flat=True).first()
+    current = None if created else (
+        TextSignature.objects.filter(article_id=article.pk).values_list("text_hash", flat=True).first())
     if current == digest:
         return False
     signature = sig.minhash(text)

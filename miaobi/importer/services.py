@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from miaobi.library.models import Article, Genre, Tag
 from miaobi.library.services import article_changed, batch_of_changes
 from miaobi.library.tidying import tidy_changes, tidy_text
-from miaobi.moderation.services import screen_text
+from miaobi.moderation.matching import Screening
+from miaobi.moderation.services import article_fields, current_lexicon, screen_fields, seed_screening
 
 from . import signatures as sig
 from .index import deferred_fingerprints
 from .models import LshBucket, NearDuplicate, TextSignature
-from .readers import ReadError, read_file
+from .pipeline import Pipeline
+from .readers import Parsed, ReadError, read_file
 from .sources import Item, iter_paths
 
 log = logging.getLogger(__name__)
@@ -76,21 +78,29 @@ def resolve_tags(names) -> list[Tag]:
 
 def find_near_duplicate(signature: list[int], *, exclude: set[int] = frozenset()) -> tuple[int, float] | None:
     """(article id, estimated Jaccard) of the most similar indexed article at or above the threshold.
-    Reads the LSH buckets of the signature's band keys and the candidates' signatures only."""
+    Reads the signatures of the articles sharing an LSH band key with this one, in one query."""
     threshold = getattr(settings, "MIAOBI_NEAR_DUPLICATE_THRESHOLD", 0.5)
-    candidates = set(LshBucket.objects.filter(key__in=sig.lsh_keys(signature)).values_list("article_id", flat=True))
-    candidates -= set(exclude)
+    keys = sorted(set(sig.lsh_keys(signature)))
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('article_id')}, {q('minhash')} FROM {q(TextSignature._meta.db_table)} "
+            f"WHERE {q('article_id')} IN (SELECT {q('article_id')} FROM {q(LshBucket._meta.db_table)} "
+            f"WHERE {q('key')} IN ({', '.join(['%s'] * len(keys))}))", keys)
+        rows = cursor.fetchall()
     best = None
-    for article_id, packed in TextSignature.objects.filter(article_id__in=candidates).values_list("article_id", "minhash"):
+    for article_id, packed in rows:
+        if article_id in exclude:
+            continue
         score = sig.similarity(signature, sig.unpack(packed))
         if score >= threshold and (best is None or score > best[1]):
             best = (article_id, score)
     return best
 
 
-def checks_of(title: str, body: str) -> dict:
+def checks_of(title: str, body: str, *, lexicon=None, screening=None) -> dict:
     """Moderation hits and integrity-lint findings of a text, for the import report (nothing stored)."""
-    screening = screen_text(f"{title}\n{body}")
+    screening = screening or screen_fields({"title": title, "body": body}, lexicon=lexicon)
     result = {"moderation": [{"term": h.term, "excerpt": h.excerpt, "category": h.category_label,
                               "action": h.action} for h in screening.hits[:20]],
               "needs_review": screening.needs_review or screening.blocked, "lint": []}
@@ -114,58 +124,117 @@ def _published_at(parsed_date):
     return when if when <= now else now
 
 
-def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extra_tags: list[Tag],
-                seen: dict[str, str] | None = None, record=None) -> dict:
-    """Import one file; returns its result: {"path", "status", ...} where status is imported, duplicate,
-    near_duplicate, skipped or error. Never raises for bad input.
+@dataclass
+class Prepared:
+    """What one file gives before the database is asked anything: pure work, done in a worker process
+    when the import runs a pool (see Pipeline). `result` is final when `parsed` is None (a bad file)."""
 
-    `record(result)`, if given, is called inside the transaction that writes the article, so a batch's
-    note of the file commits with the article or not at all (see batches.py)."""
-    result = {"path": item.path}
-    if item.skipped:
-        return {**result, "status": "skipped", "reason": item.skipped}
-    if item.error:
-        return {**result, "status": "error", "reason": item.error}
+    result: dict
+    parsed: Parsed | None = None
+    digests: list[str] = field(default_factory=list)  # the stored text's hash last
+    signature: list[int] = field(default_factory=list)
+    screening: Screening | None = None
+    prints: tuple | None = None  # signatures.fingerprints() of the body, for the originality index
+
+
+def prepare_item(path: str, name: str, data: bytes, options: ImportOptions, tag_names: list[str],
+                 lexicon) -> Prepared:
+    """Parse one file and compute everything about it that needs no database. Never raises for bad input."""
+    result = {"path": path}
     try:
-        data = item.read()
-        parsed = read_file(data, item.name, tag_names=list(Tag.objects.values_list("name", flat=True)))
+        parsed = read_file(data, name, tag_names=tag_names)
     except (ReadError, ValueError) as exc:
-        return {**result, "status": "error", "reason": str(exc)}
+        return Prepared({**result, "status": "error", "reason": str(exc)})
     except Exception:
-        log.exception("import failed reading %s", item.path)
-        return {**result, "status": "error", "reason": "读取文件时出错（文件可能已损坏）"}
+        log.exception("import failed reading %s", path)
+        return Prepared({**result, "status": "error", "reason": "读取文件时出错（文件可能已损坏）"})
     # A copy of the file imported with(out) --normalize before is a duplicate too: both forms are looked up.
     other_form = tidy_text(parsed.body)
     if options.normalize and other_form != parsed.body:  # asked for explicitly; the result lists the changes
         result["normalized"] = [{"before": "".join(p for p, _ in c.before), "after": "".join(p for p, _ in c.after)}
                                 for c in tidy_changes(parsed.body, other_form)]
         parsed.body, other_form = other_form, parsed.body
-    # The stored text's hash last: signatures remember it for the indexing that follows.
     digests = ([sig.text_hash(other_form)] if other_form != parsed.body else []) + [sig.text_hash(parsed.body)]
-    digest = digests[-1]
-    key = f"{KEY_PREFIX}{digest}"
-    result.update(title=parsed.title, encoding=parsed.encoding, genre=(genre.slug if genre else parsed.genre_slug),
+    result.update(title=parsed.title, encoding=parsed.encoding, genre=parsed.genre_slug,
                   tags=parsed.tags, date=parsed.date.isoformat() if parsed.date else None,
                   headings=parsed.headings[:30], words=len("".join(parsed.body.split())))
+    screening = screen_fields({"title": parsed.title, "body": parsed.body}, lexicon=lexicon)
+    result.update(checks_of(parsed.title, parsed.body, screening=screening))
+    prints = sig.fingerprints(parsed.body) if not options.dry_run else None
+    return Prepared(result, parsed, digests, sig.minhash(parsed.body), screening, prints)
+
+
+def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extra_tags: list[Tag],
+                seen: dict[str, str] | None = None, record=None, tag_names: list[str] | None = None) -> dict:
+    """Import one file; returns its result: {"path", "status", ...} where status is imported, duplicate,
+    near_duplicate, skipped or error. Never raises for bad input.
+
+    `record(result)`, if given, is called inside the transaction that writes the article, so a batch's
+    note of the file commits with the article or not at all (see batches.py)."""
+    if item.skipped or item.error:
+        return finished_item(item)
+    data = read_item(item)
+    if isinstance(data, dict):
+        return data
+    if tag_names is None:
+        tag_names = list(Tag.objects.values_list("name", flat=True))
+    lexicon = current_lexicon()
+    prepared = prepare_item(item.path, item.name, data, options, tag_names, lexicon)
+    return store_item(prepared, options, genre=genre, extra_tags=extra_tags, seen=seen, record=record, lexicon=lexicon)
+
+
+def read_item(item: Item) -> bytes | dict:
+    """The file's bytes, or its error result."""
+    try:
+        return item.read()
+    except (ReadError, ValueError) as exc:
+        return {"path": item.path, "status": "error", "reason": str(exc)}
+    except Exception:
+        log.exception("import failed reading %s", item.path)
+        return {"path": item.path, "status": "error", "reason": "读取文件时出错（文件可能已损坏）"}
+
+
+def finished_item(item: Item) -> dict:
+    """The result of an item the sources already refused (skipped or in error)."""
+    if item.skipped:
+        return {"path": item.path, "status": "skipped", "reason": item.skipped}
+    return {"path": item.path, "status": "error", "reason": item.error}
+
+
+def store_item(prepared: Prepared, options: ImportOptions, *, genre: Genre | None, extra_tags: list[Tag],
+               seen: dict[str, str] | None = None, record=None, genres: dict | None = None, lexicon=None) -> dict:
+    """The database half of import_item: duplicate checks, then the article in its own transaction.
+    `lexicon`: the one the file was screened with (if the lexicon changed since, the save screens again)."""
+    result, parsed = prepared.result, prepared.parsed
+    if parsed is None:
+        return result
+    digests = prepared.digests
+    digest = digests[-1]
+    key = f"{KEY_PREFIX}{digest}"
+    if genre:
+        result["genre"] = genre.slug
     existing = (TextSignature.objects.filter(text_hash__in=digests).values_list("article_id", flat=True).first()
                 or Article.objects.filter(external_key=key).values_list("pk", flat=True).first())
     if existing:
         return {**result, "status": "duplicate", "article": existing}
     if seen is not None and digest in seen:
         return {**result, "status": "duplicate", "article": None, "same_as": seen[digest]}
-    signature = sig.minhash(parsed.body)
-    near = find_near_duplicate(signature)
-    result.update(checks_of(parsed.title, parsed.body))
+    near = find_near_duplicate(prepared.signature)
     if near:
         result.update(similar_to=near[0], similarity=round(near[1], 3))
     if options.dry_run:
         if seen is not None:
-            seen[digest] = item.path
+            seen[digest] = result["path"]
         return {**result, "status": "near_duplicate" if near else "imported", "article": None}
-    chosen_genre = genre or Genre.objects.filter(slug=parsed.genre_slug or DEFAULT_GENRE).first() or Genre.objects.first()
+    chosen_genre = genre or _genre_for(parsed.genre_slug, genres)
     if chosen_genre is None:
         return {**result, "status": "error", "reason": "文种目录为空，请先创建文种"}
     publish = options.publish and not near and not result["needs_review"]
+    # What the worker computed stands in for the same work in the save's signal receivers.
+    sig.text_hash.seed(parsed.body, digest)
+    sig.minhash.seed(parsed.body, prepared.signature)
+    if prepared.prints is not None:
+        sig.fingerprints.seed(parsed.body, prepared.prints)
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -173,10 +242,14 @@ def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extr
                 status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
                 published_at=_published_at(parsed.date), external_key=key,
             )
-            tag_names = set(parsed.tags)
-            article.tags.set(list(Tag.objects.filter(name__in=tag_names)) + list(extra_tags))
+            tag_ids = dict.fromkeys([t.pk for t in _tags_named(parsed.tags, genres)] + [t.pk for t in extra_tags])
+            if tag_ids:  # a new article: no existing links to look up (what tags.add() would do first)
+                Article.tags.through.objects.bulk_create(
+                    [Article.tags.through(article_id=article.pk, tag_id=pk) for pk in tag_ids])
             if near:
                 NearDuplicate.objects.create(article=article, similar_to_id=near[0], similarity=near[1])
+            if prepared.screening is not None and lexicon is not None:
+                seed_screening(article_fields(article), lexicon, prepared.screening)
             article_changed(article)
             result.update(article=article.pk, genre=chosen_genre.slug, article_status=article.status,
                           status="near_duplicate" if near else "imported")
@@ -186,8 +259,25 @@ def import_item(item: Item, options: ImportOptions, *, genre: Genre | None, extr
         existing = Article.objects.filter(external_key=key).values_list("pk", flat=True).first()
         return {**result, "status": "duplicate", "article": existing}
     if seen is not None:
-        seen[digest] = item.path
+        seen[digest] = result["path"]
     return result
+
+
+def _genre_for(slug: str, catalogue: dict | None) -> Genre | None:
+    """The guessed genre (or the default); `catalogue` (a batch's lookups) saves a query per file."""
+    if catalogue is None:
+        return Genre.objects.filter(slug=slug or DEFAULT_GENRE).first() or Genre.objects.first()
+    genres = catalogue.setdefault("genres", {g.slug: g for g in Genre.objects.order_by("pk")})
+    return genres.get(slug or DEFAULT_GENRE) or genres.get(DEFAULT_GENRE) or next(iter(genres.values()), None)
+
+
+def _tags_named(names, catalogue: dict | None) -> list[Tag]:
+    if not names:
+        return []
+    if catalogue is None:
+        return list(Tag.objects.filter(name__in=set(names)))
+    tags = catalogue.setdefault("tags", {t.name: t for t in Tag.objects.all()})
+    return [tags[n] for n in dict.fromkeys(names) if n in tags]
 
 
 def empty_summary() -> dict:
@@ -213,12 +303,14 @@ def add_to_summary(summary: dict, result: dict) -> None:
         summary["errors"].append({"path": result["path"], "reason": result["reason"]})
 
 
-def import_paths(paths, options: ImportOptions, *, progress=None) -> tuple[dict, list[dict]]:
+def import_paths(paths, options: ImportOptions, *, progress=None, workers: int | None = None) -> tuple[dict, list[dict]]:
     """Import files, folders (recursive) and .zip archives; returns (summary, per-file results).
-    `progress(result)` is called after each file. Raises OptionError (nothing done) for a bad genre/tag."""
+    `progress(result)` is called after each file. Raises OptionError (nothing done) for a bad genre/tag.
+    `workers`: processes for the per-file work that needs no database (default: import_workers())."""
     genre = resolve_genre(options.genre)
     extra_tags = resolve_tags(options.tags)
     summary, results, seen = empty_summary(), [], {}
+    catalogue: dict = {}  # genres and tags, looked up once for the batch
     # Each file is still its own transaction; what serves the whole library is done for the batch: the
     # originality index in passes (index.py), related reading and cached lists once at the end.
     with ExitStack() as batch:
@@ -226,8 +318,11 @@ def import_paths(paths, options: ImportOptions, *, progress=None) -> tuple[dict,
         if not options.dry_run:
             maybe_flush = batch.enter_context(deferred_fingerprints())
             batch.enter_context(batch_of_changes())
-        for item in iter_paths(paths):
-            result = import_item(item, options, genre=genre, extra_tags=extra_tags, seen=seen)
+        tag_names, lexicon = list(Tag.objects.values_list("name", flat=True)), current_lexicon()
+        pipeline = batch.enter_context(Pipeline(options, tag_names, lexicon, workers))
+        for prepared in pipeline.prepared(iter_paths(paths)):
+            result = store_item(prepared, options, genre=genre, extra_tags=extra_tags, seen=seen, genres=catalogue,
+                                lexicon=lexicon)
             add_to_summary(summary, result)
             results.append(result)
             maybe_flush()

@@ -8,9 +8,9 @@ from .index import index_article
 
 
 @receiver(post_save, sender=Article, dispatch_uid="importer_index_article")
-def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+def _article_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     if update_fields is not None and "body" not in update_fields:
         return
-    index_article(instance)
+    index_article(instance, created=created)

@@ -47,6 +47,11 @@ def _remember_last(function):
             last[:] = [text, result]  # two threads at worst both compute; never a wrong pairing
         return result
 
+    def seed(text: str, result) -> None:
+        """Remember a result computed elsewhere (an import's worker process) for this text."""
+        last[:] = [text, result]
+
+    remembered.seed = seed
     return functools.update_wrapper(remembered, function)
 
 
@@ -147,6 +152,7 @@ def lsh_keys(signature: list[int]) -> list[int]:
     return keys
 
 
+@_remember_last
 def fingerprints(text: str) -> tuple[list[tuple[int, int]], str, list[int]]:
     """Winnowed (hash, offset) pairs of the text's GRAM-grams, the letters-only form and its offset map.
 

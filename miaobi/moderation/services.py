@@ -111,7 +111,8 @@ def moderate_object(obj, fields: dict[str, str], *, lexicon: Lexicon | None = No
     field, term, words and surrounding context) keeps that decision and is not raised again; resolved
     flags whose hit has left the text are marked as no longer current. The object is not touched.
     """
-    screening = screen_fields(fields, lexicon=lexicon)
+    lexicon = lexicon or current_lexicon()
+    screening = _seeded_screening(fields, lexicon) or screen_fields(fields, lexicon=lexicon)
     content_type = ContentType.objects.get_for_model(obj)
     existing = Flag.objects.filter(content_type=content_type, object_id=obj.pk)
     existing.filter(status=Flag.Status.OPEN).delete()
@@ -137,6 +138,22 @@ def moderate_object(obj, fields: dict[str, str], *, lexicon: Lexicon | None = No
         existing.exclude(status=Flag.Status.OPEN).filter(fingerprint__in=current).update(is_current=True)
         existing.exclude(status=Flag.Status.OPEN).exclude(fingerprint__in=current).update(is_current=False)
     return screening
+
+
+_seeded: list = [None]  # (fields, lexicon, screening) screened ahead of the save, e.g. by an import worker
+
+
+def seed_screening(fields: dict[str, str], lexicon: Lexicon, screening: Screening) -> None:
+    """Remember a screening made elsewhere (an import's worker process) of exactly these fields with this
+    lexicon: the next moderate_object of the same fields uses it instead of screening again."""
+    _seeded[0] = (fields, lexicon, screening)
+
+
+def _seeded_screening(fields: dict[str, str], lexicon: Lexicon) -> Screening | None:
+    seeded = _seeded[0]
+    if seeded is None or seeded[1] is not lexicon or seeded[0] != fields:
+        return None
+    return seeded[2]
 
 
 def article_fields(article) -> dict[str, str]:

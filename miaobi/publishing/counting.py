@@ -9,6 +9,9 @@
   a worker that exits normally flushes first (atexit).
 - The article's own 阅读量 (Article.view_count) rides in the same buffer: one UPDATE per article per
   flush instead of one per page view (the page's only write).
+- So does the search log (search.SearchLog rows, no user identity): one INSERT per flush, not one per
+  search.
+- A flush that fails (database away) puts what it held back into the buffer: the next one writes it.
 """
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ _buffer: Counter = Counter()          # (day, kind, key) -> count
 _visitors: set[tuple[date, str]] = set()
 _last_flush = time.time()  # when this process last wrote its buffer (each worker flushes its own)
 _article_views: Counter = Counter()   # article pk -> views not yet added to Article.view_count
+_searches: list = []                  # unsaved SearchLog rows
+MAX_BUFFERED_SEARCHES = 50_000        # a database away for long: keep the newest, never grow without bound
 logger = logging.getLogger(__name__)
 
 
@@ -117,7 +122,28 @@ def record_page_view(request, article) -> None:
         _visitors.add((day, client))
         _article_views[article.pk] += 1
     if _flush_due():
+        flush_safely()
+
+
+def record_search(row) -> None:
+    """Buffer one unsaved SearchLog row (written through when MIAOBI_STATS_FLUSH_SECONDS is 0)."""
+    if flush_seconds() <= 0:
+        row.save()
+        return
+    with _lock:
+        _searches.append(row)
+        if len(_searches) > MAX_BUFFERED_SEARCHES:
+            del _searches[:len(_searches) - MAX_BUFFERED_SEARCHES]
+    if _flush_due():
+        flush_safely()
+
+
+def flush_safely() -> None:
+    """flush_counts() from a request: a failure is logged, the counts wait for the next flush."""
+    try:
         flush_counts()
+    except Exception:  # noqa: BLE001 - a reader's page must not fail for its statistics
+        logger.warning("page view counts not flushed; kept for the next flush", exc_info=True)
 
 
 def _add(day: date, kind: str, key: str, n: int) -> None:
@@ -138,27 +164,38 @@ def flush_counts() -> int:
     global _last_flush
     _last_flush = time.time()
     with _lock:
-        counts, visitors, views = dict(_buffer), set(_visitors), dict(_article_views)
+        counts, visitors, views, searches = dict(_buffer), set(_visitors), dict(_article_views), list(_searches)
         _buffer.clear()
         _visitors.clear()
         _article_views.clear()
-    salted = [DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors]
-    # One transaction: a busy site flushes thousands of rows, and one commit each stalled the
-    # worker (and, on SQLite, every other writer) for a second or more.
-    with transaction.atomic():
-        for pk, n in sorted(views.items()):  # in key order: concurrent flushes never deadlock
-            Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
-        for (day, kind, key), n in sorted(counts.items()):
-            _add(day, kind, key, n)
-        if salted:
-            DailyVisitor.objects.bulk_create(salted, ignore_conflicts=True)
-    return len(counts) + len(visitors) + len(views)
+        _searches.clear()
+    try:
+        salted = [DailyVisitor(day=d, digest=visitor_digest(c, d)) for d, c in visitors]
+        # One transaction: a busy site flushes thousands of rows, and one commit each stalled the
+        # worker (and, on SQLite, every other writer) for a second or more.
+        with transaction.atomic():
+            for pk, n in sorted(views.items()):  # in key order: concurrent flushes never deadlock
+                Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+            for (day, kind, key), n in sorted(counts.items()):
+                _add(day, kind, key, n)
+            if salted:
+                DailyVisitor.objects.bulk_create(salted, ignore_conflicts=True)
+            if searches:
+                type(searches[0]).objects.bulk_create(searches, batch_size=500)
+    except Exception:
+        with _lock:  # nothing was written (one transaction): keep it all for the next flush
+            _buffer.update(counts)
+            _visitors.update(visitors)
+            _article_views.update(views)
+            _searches[:0] = searches
+        raise
+    return len(counts) + len(visitors) + len(views) + len(searches)
 
 
 @atexit.register
 def _flush_at_exit() -> None:
     """A worker stopping normally writes what it holds (a kill -9 loses at most one flush interval)."""
-    if not (_buffer or _visitors or _article_views):
+    if not (_buffer or _visitors or _article_views or _searches):
         return
     try:
         flush_counts()
@@ -174,3 +211,4 @@ def discard_buffer() -> None:
         _buffer.clear()
         _visitors.clear()
         _article_views.clear()
+        _searches.clear()

@@ -108,8 +108,8 @@ def index_article(article: Article) -> bool:
 def remove_articles(article_ids) -> int:
     """Take articles out of the index (before deleting them, or when they stop being published)."""
     ids = [pk for pk in article_ids if pk is not None]
-    if not ids:
-        return 0
+    if not ids or not SearchDocument.objects.filter(article_id__in=ids).exists():
+        return 0  # (a new draft, an import's usual case: one look-up instead of two deletes)
     with transaction.atomic():
         SearchText.objects.filter(article_id__in=ids).delete()
         deleted, _ = SearchDocument.objects.filter(article_id__in=ids).delete()
@@ -494,11 +494,19 @@ def suggest(raw: str) -> dict:
 
 def log_search(parsed: ParsedQuery, count: int, latency_ms: int, filtered: bool) -> None:
     """Record one search (no user identity). A failing log never fails the search."""
+    log_search_entry(parsed.normalised[:100], count, filtered, latency_ms=latency_ms)
+
+
+def log_search_entry(query: str, count: int, filtered: bool, *, latency_ms: int) -> None:
+    """Record one search, buffered with the page views (publishing/counting.py): on a busy site a
+    row per search serialised every search behind the database's writes."""
+    from miaobi.publishing.counting import record_search
+
     try:
-        SearchLog.objects.create(query=parsed.normalised[:100], result_count=count,
-                                 latency_ms=max(0, min(latency_ms, 2**31 - 1)), filtered=filtered)
+        record_search(SearchLog(query=query[:100], result_count=count,
+                                latency_ms=max(0, min(latency_ms, 2**31 - 1)), filtered=filtered))
     except Exception:  # noqa: BLE001 - logging is best effort
-        log.exception("search log not written for query %r", parsed.normalised[:100])
+        log.exception("search log not written for query %r", query[:100])
 
 
 def resolve_filters(genre_slug: str, tag_slug: str, year: str) -> tuple[Filters, dict, list[str]]:

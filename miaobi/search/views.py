@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from miaobi.library.views import paginate
+from miaobi.publishing.pagecache import mark_uncacheable, note_for_hits
 
 from . import services
 from .query import MAX_QUERY_CHARS, parse_query
@@ -32,6 +33,8 @@ def _param(request, name: str, limit: int = 200) -> str:
 def _limited(request, bucket: str, factor: int = 1) -> int | None:
     if request.user.is_authenticated:
         return None
+    if bucket == "search" and hasattr(request, "_search_rate_wait"):  # counted by the page cache already
+        return request._search_rate_wait
     return retry_after(request, bucket, configured_rate(factor=factor))
 
 
@@ -67,6 +70,10 @@ def search(request):
     if parsed.display and not request.GET.get("page"):  # a new search, not the next page of one
         latency_ms = int((time.perf_counter() - started) * 1000)
         services.log_search(parsed, outcome.count, latency_ms, bool(filters))
+    if outcome.failed:
+        mark_uncacheable(request)
+    elif parsed.display:  # a visitor served this page from the cache is logged as this search
+        note_for_hits(request, search_log=(parsed.normalised[:100], outcome.count, bool(filters)))
 
     state = {"q": parsed.display, "genre": chosen["genre"].slug if "genre" in chosen else "",
              "tag": chosen["tag"].slug if "tag" in chosen else "", "year": chosen.get("year", ""),

@@ -174,3 +174,54 @@ def test_pages_are_shared_by_workers_and_retired_by_another_workers_change(clien
     caches["shared"].set(fragments.GENERATION_KEY, fragments.generation() + 1000, None)
     fragments.forget_local_memo()
     assert "X-Page-Cache" not in client.get(article.get_absolute_url())
+
+
+def test_a_visitors_search_page_is_cached_and_still_logged(client, make_article):
+    from miaobi.search.models import SearchLog
+
+    make_article(title="水利工作讲话")
+    first = client.get("/search/", {"q": "水利"})
+    second = client.get("/search/", {"q": "水利"})
+    assert "X-Page-Cache" not in first and second["X-Page-Cache"] == "hit"
+    assert first.content == second.content
+    client.get("/search/", {"q": "水利", "page": "1"})  # paging is not a new search
+    assert "X-Page-Cache" not in client.get("/search/", {"q": "水利", "utm": "x"})  # unknown parameter
+    counting.flush_counts()
+    assert list(SearchLog.objects.values_list("query", "result_count")) == [("水利", 1)] * 3
+
+
+def test_a_cached_search_still_counts_against_the_rate_limit(client, make_article, settings):
+    settings.MIAOBI_SEARCH_RATE = "3/m"
+    make_article(title="水利工作讲话")
+    statuses = [client.get("/search/", {"q": "水利"}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_members_search_is_neither_served_nor_stored(client, member_client, make_article):
+    article = long_article(make_article)
+    client.get("/search/", {"q": "只有会员"})
+    page = member_client.get("/search/", {"q": "只有会员"})
+    assert "X-Page-Cache" not in page
+    assert "X-Page-Cache" not in member_client.get("/search/", {"q": "只有会员"})
+    assert article.title in page.content.decode()
+
+
+def test_a_cached_page_answers_a_visitors_conditional_get(client, make_article):
+    article = make_article()
+    client.get(article.get_absolute_url())
+    cached = client.get(article.get_absolute_url())
+    assert cached["X-Page-Cache"] == "hit" and cached["ETag"]
+    assert cached["X-Frame-Options"] == "DENY" and "Cookie" in cached["Vary"]
+    assert cached["Content-Security-Policy"] and cached["X-Request-Id"]
+    again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=cached["ETag"])
+    assert again.status_code == 304 and again["ETag"] == cached["ETag"] and not again.content
+    counting.flush_counts()
+    article.refresh_from_db()
+    assert article.view_count == 3  # the 304 is a reading too
+
+
+def test_a_logged_out_flash_message_bypasses_the_cache(client, make_article):
+    article = make_article()
+    client.get(article.get_absolute_url())
+    client.cookies["messages"] = "x"
+    assert "X-Page-Cache" not in client.get(article.get_absolute_url())

@@ -1,4 +1,4 @@
-"""miaobi import PATH… [--genre G] [--tag T]… [--publish] [--normalize] [--dry-run] [--json] [--queue]"""
+"""miaobi import PATH… [--genre G] [--tag T]… [--publish] [--normalize] [--dry-run] [--json] [--queue] [--workers N]"""
 import json
 import sys
 
@@ -23,6 +23,9 @@ class Command(BaseCommand):
                                  "punctuation between Chinese); the changes are listed — try it with --dry-run first")
         parser.add_argument("--dry-run", action="store_true", help="read and check only, write nothing")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument("--workers", type=int, default=None, metavar="N",
+                            help="processes that read and check files while this one writes (default: "
+                                 "MIAOBI_IMPORT_WORKERS, else one per core, at most 4; 0: none)")
         parser.add_argument("--queue", action="store_true",
                             help="copy the files into an import batch for `miaobi worker` and return at once")
 
@@ -58,7 +61,9 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
         try:
-            summary, _ = import_paths(opts["paths"], options, progress=progress)
+            if opts["workers"] is not None and opts["workers"] < 0:
+                raise CommandError("--workers must be 0 or more")
+            summary, _ = import_paths(opts["paths"], options, progress=progress, workers=opts["workers"])
         except OptionError as exc:
             raise CommandError(str(exc))
         if opts["json"]:
