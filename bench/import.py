@@ -74,7 +74,7 @@ def prepare_library(docs: int, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from miaobi.importer.index import bulk_index
+    from miaobi.importer.index import article_bodies, bulk_index
     from miaobi.importer.services import KEY_PREFIX
     from miaobi.library.models import Article
 
@@ -87,7 +87,7 @@ def prepare_library(docs: int, seed: int) -> None:
         seconds = load_corpus(docs, seed)
         print(f"loaded {docs} articles in {seconds:.0f} s")
     started = time.perf_counter()
-    count = bulk_index(Article.objects.values_list("pk", "body").iterator(chunk_size=2000))
+    count = bulk_index(article_bodies())
     seconds = time.perf_counter() - started
     if count:
         print(f"indexed {count} texts (signatures, LSH buckets, fingerprints) in {seconds:.0f} s ({count / seconds:.0f}/s)")

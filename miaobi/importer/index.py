@@ -123,10 +123,23 @@ def rebuild(articles, progress=None) -> int:
     return count
 
 
-def bulk_index(rows, batch: int = 500) -> int:
+STAGED_FROM = 5_000  # texts: from here on bulk_index writes fingerprints in one sorted pass at the end
+
+
+def bulk_index(rows, batch: int = 500, *, staged: bool | None = None) -> int:
     """Index (article_id, body) pairs of articles not indexed yet, in batches (loading a large library).
-    Rows of articles already indexed are skipped; each batch is one transaction."""
+    Rows of articles already indexed are skipped; each batch is one transaction.
+
+    Fingerprints (~690 per text) land at random places of the hash-ordered index: written batch by batch,
+    every batch rewrites most index pages (indexing 100,000 texts so wrote tens of GB). `staged` (default:
+    when the rows are many, i.e. a list of STAGED_FROM or more, or any iterator) appends them to a
+    temporary table instead and inserts them sorted once at the end, the way a database builds an index.
+    Each batch also queues its articles in the backlog (same transaction as their signatures), cleared with
+    that final insert: a run cut short leaves them to flush_backlog(), never half indexed."""
     count, pending = 0, []
+    if staged is None:
+        staged = not isinstance(rows, (list, tuple)) or len(rows) >= STAGED_FROM
+    stage = _Stage() if staged else None
 
     def flush():
         with transaction.atomic():
@@ -139,24 +152,74 @@ def bulk_index(rows, batch: int = 500) -> int:
                 prints.extend((h, o, article_id) for h, o in sig.fingerprints(body or "")[0])
             TextSignature.objects.bulk_create(signatures, ignore_conflicts=True)
             insert_rows(LshBucket, ("key", "article_id"), buckets)
-            insert_rows(Fingerprint, ("hash", "offset", "article_id"), prints)
+            if stage is None:
+                insert_rows(Fingerprint, ("hash", "offset", "article_id"), prints)
+            else:
+                FingerprintBacklog.objects.bulk_create(
+                    [FingerprintBacklog(article_id=article_id) for article_id, _ in pending], ignore_conflicts=True)
+                stage.add(prints, [article_id for article_id, _ in pending])
         pending.clear()
 
     done = set(TextSignature.objects.values_list("article_id", flat=True))
-    for article_id, body in rows:
-        if article_id in done:
-            continue
-        pending.append((article_id, body))
-        count += 1
-        if len(pending) >= batch:
+    try:
+        for article_id, body in rows:
+            if article_id in done:
+                continue
+            pending.append((article_id, body))
+            count += 1
+            if len(pending) >= batch:
+                flush()
+        if pending:
             flush()
-    if pending:
-        flush()
+        if stage is not None:
+            stage.finish()
+    finally:
+        if stage is not None:
+            stage.drop()
     if count:  # fresh statistics, or PostgreSQL's planner may scan the whole table for a look-up
         with connection.cursor() as cursor:
             for model in (TextSignature, LshBucket, Fingerprint):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return count
+
+
+class _Stage:
+    """A temporary table of fingerprint rows (no index: appends are cheap), moved into the index sorted."""
+
+    name = "importer_fingerprint_stage"
+
+    def __init__(self):
+        self.articles: list[int] = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.name} (hash integer, \"offset\" integer, article_id bigint)")
+
+    def add(self, prints, article_ids) -> None:
+        rows = list(prints)
+        if rows:
+            q = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(f"COPY {self.name} (hash, {q('offset')}, article_id) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(f"INSERT INTO {self.name} VALUES (%s, %s, %s)", rows)
+        self.articles.extend(article_ids)
+
+    def finish(self) -> None:
+        """One sorted insert, and the backlog of the staged articles cleared, in one transaction."""
+        q = connection.ops.quote_name
+        table = q(Fingerprint._meta.db_table)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (hash, {q('offset')}, article_id) "
+                           f"SELECT hash, {q('offset')}, article_id FROM {self.name} ORDER BY hash, {q('offset')}, article_id")
+            for i in range(0, len(self.articles), 1000):
+                FingerprintBacklog.objects.filter(article_id__in=self.articles[i:i + 1000]).delete()
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 
 
 def rebuild_all() -> int:
@@ -166,5 +229,18 @@ def rebuild_all() -> int:
     Fingerprint.objects.all().delete()
     LshBucket.objects.all().delete()
     TextSignature.objects.all().delete()
-    return bulk_index(Article.objects.values_list("pk", "body").iterator(chunk_size=2000))
+    return bulk_index(article_bodies())
+
+
+def article_bodies(chunk: int = 1000):
+    """(pk, body) of every article, read a chunk at a time by key: no read cursor stays open while
+    bulk_index writes (on SQLite an open reader keeps the WAL from being checkpointed: it grew to
+    11 GB indexing 100,000 texts)."""
+    last = 0
+    while True:
+        rows = list(Article.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "body")[:chunk])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
 

@@ -58,3 +58,32 @@ def test_an_article_edited_while_queued_gets_the_rows_of_its_new_text(make_artic
         article.save()
         assert stored(article) == []
     assert stored(article) == expected(LIB_SCHOOL)
+
+
+def test_a_staged_bulk_build_writes_the_same_rows(make_article):
+    articles = [make_article(body=body, reindex=False) for body in (LIB_RIVER, LIB_SCHOOL, LIB_VILLAGE)]
+    direct = {a.pk: stored(a) for a in articles}
+    index.rebuild_all()  # rows from a generator: staged, one sorted insert at the end
+    assert {a.pk: stored(a) for a in articles} == direct
+    assert not FingerprintBacklog.objects.exists()
+    assert index.bulk_index([], staged=True) == 0
+
+
+def test_a_staged_build_cut_short_is_completed_by_the_backlog(make_article, monkeypatch):
+    articles = [make_article(body=body) for body in (LIB_RIVER, LIB_SCHOOL, LIB_VILLAGE)]
+    expected_rows = {a.pk: stored(a) for a in articles}
+    Fingerprint.objects.all().delete()
+    from miaobi.importer.models import TextSignature
+
+    TextSignature.objects.all().delete()
+    LshBucket.objects.all().delete()  # as before a first build
+
+    def killed(self):
+        raise KeyboardInterrupt  # the operator's Ctrl-C before the sorted insert
+
+    monkeypatch.setattr(index._Stage, "finish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        index.bulk_index([(a.pk, a.body) for a in articles], batch=2, staged=True)
+    assert not Fingerprint.objects.exists() and FingerprintBacklog.objects.count() == 3
+    assert index.flush_backlog() == 3
+    assert {a.pk: stored(a) for a in articles} == expected_rows
