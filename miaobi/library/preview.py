@@ -150,6 +150,23 @@ class _Builder:
         self.left -= shown
         return shown
 
+    def _text_fits_under(self, blocks: list[Block], index: int, allowance: int) -> bool:
+        """Whether, after the heading blocks[index], the start of its text fits too (MIN_EXCERPT characters or
+        more, ending at a sentence or paragraph end)."""
+        heading = blocks[index]
+        left = allowance - count_words(self.body[heading.start:heading.title_end])
+        if heading.is_run_in:
+            start, end = heading.title_end, heading.end
+        elif index + 1 < len(blocks) and blocks[index + 1].kind == "paragraph":
+            start, end = blocks[index + 1].start, blocks[index + 1].end
+        else:
+            return False
+        if left < MIN_EXCERPT:
+            return False
+        end = min(end, self.text_end - 1) if end >= self.text_end else end
+        cut = _cut(self.body, start, end, left)
+        return cut > start and (cut >= end or self.body[cut - 1] in SENTENCE_END)
+
     def excerpt(self, blocks: list[Block], allowance: int, start_at: int | None = None) -> None:
         """Show the beginning of `blocks` (from start_at inside the first one) within `allowance`."""
         allowance = min(allowance, self.left)
@@ -162,6 +179,8 @@ class _Builder:
                 continue
             if block.kind == "heading" and start == block.start:
                 title_end = block.title_end
+                if block.level >= 2 and not self._text_fits_under(blocks, index, allowance):
+                    return  # a sub-heading with none of its text would end the preview on a bare title
                 shown = self.add(start, min(title_end, _cut(self.body, start, title_end, allowance)), block, True)
                 allowance -= shown
                 if shown == 0 or title_end < block.end and allowance <= 0:

@@ -1,4 +1,5 @@
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,3 +16,11 @@ def healthz(request):
     No login, no session, never cached; the reason of a failure goes to the log, not to the world."""
     ok, parts = health()
     return JsonResponse({"status": "ok" if ok else "error", **parts, "version": VERSION}, status=200 if ok else 503)
+
+
+@require_safe
+def favicon(request):
+    """The site icon for browsers that ask /favicon.ico (a permanent redirect to the static SVG)."""
+    response = HttpResponsePermanentRedirect(static("miaobi/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

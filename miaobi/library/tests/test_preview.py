@@ -127,3 +127,18 @@ def test_single_paragraph_text_shows_at_most_half():
     body = "这是一段没有分段也没有标题的文字。" * 30
     preview = build_preview(body, 0.9, 10000)
     assert 0 < preview.shown_chars <= count_words(body) // 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(bodies(), budgets)
+def test_a_sub_heading_is_shown_with_some_of_its_text(body, budget):
+    preview = build_preview(body, *budget)
+    blocks = parse_structure(body).blocks
+    windows = sorted(preview.windows, key=lambda w: w.start)
+    for i, w in enumerate(windows):
+        if not (w.is_title and w.block.level >= 2):
+            continue
+        after = windows[i + 1] if i + 1 < len(windows) else None
+        assert after is not None and not after.is_title, "the preview must not end a part on a bare sub-heading"
+        j = blocks.index(w.block)
+        assert after.block == w.block or (j + 1 < len(blocks) and after.block == blocks[j + 1])

@@ -38,3 +38,9 @@ def test_a_cache_that_loses_writes_is_503(client, monkeypatch):
 
 def test_healthz_takes_only_safe_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_favicon_ico_points_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
+    assert "favicon" in response["Location"]
