@@ -143,3 +143,22 @@ def test_charts_escape_labels():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     line = str(line_chart(["11-01", "11-02"], {"浏览量": [1, 2]}, title="<b>"))
     assert line.startswith("<svg") and "<b>" not in line
+
+
+def test_a_failed_flush_keeps_the_counts_for_the_next(make_article, settings, monkeypatch, client):
+    settings.MIAOBI_STATS_FLUSH_SECONDS = 3600
+    article = make_article()
+    client.get(article.get_absolute_url())
+    client.get("/search/", {"q": "水利"})
+    real = counting._add
+
+    def database_away(*args, **kwargs):
+        raise counting.IntegrityError("database is away")  # any database error
+
+    monkeypatch.setattr(counting, "_add", database_away)
+    counting.flush_safely()  # logged, nothing raised to the reader's request
+    monkeypatch.setattr(counting, "_add", real)
+    assert counting.flush_counts() > 0
+    article.refresh_from_db()
+    assert article.view_count == 1
+    assert SearchLog.objects.filter(query="水利").count() == 1
