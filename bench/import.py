@@ -38,10 +38,10 @@ def index_sizes() -> dict:
     """Rows and bytes of the importer's tables (bytes where the database can tell)."""
     from django.db import DatabaseError, connection
 
-    from miaobi.importer.models import Fingerprint, LshBucket, TextSignature
+    from miaobi.importer.models import Fingerprint, LshBucket, RecentFingerprint, TextSignature
 
     sizes = {}
-    for model in (TextSignature, LshBucket, Fingerprint):
+    for model in (TextSignature, LshBucket, Fingerprint, RecentFingerprint):
         table = model._meta.db_table
         rows = model.objects.count()
         size = None

@@ -9,6 +9,11 @@ Inside `deferred_fingerprints()` (a batch import) the Fingerprint rows of each a
 sorted pass writes each page once instead of once per file. The duplicate index (signature, LSH buckets)
 is still written per article: later files of the batch are checked against it. `flush_backlog()` writes
 whatever is queued, also what a run cut short left behind.
+
+Two tiers: new rows go to RecentFingerprint, a small table, and are moved into Fingerprint in one sorted
+pass once it holds MERGE_AT rows (merge_recent, also run by a periodic job). At 100,000 texts an import's
+rows written straight into the 68-million-row index touched one page each: 3.5 s of a 6 s import of 200
+files. Readers (originality.py) look in both; deletes and rebuilds clear both.
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ from django.db import connection, transaction
 from miaobi.library.models import Article
 
 from . import signatures as sig
-from .models import Fingerprint, FingerprintBacklog, LshBucket, TextSignature
+from .models import Fingerprint, FingerprintBacklog, LshBucket, RecentFingerprint, TextSignature
 
 FLUSH_EVERY = 500  # articles per backlog pass: bounds memory and a pass's transaction
+MERGE_AT = 2_000_000  # recent rows (~3,000 texts, ~70 MB) that trigger a merge into the main index
+TIERS = (Fingerprint, RecentFingerprint)
+COLUMNS = ("hash", "offset", "article_id")
 _deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_fingerprints", default=None)
 
 
@@ -43,11 +51,11 @@ def index_article(article, *, created: bool = False) -> bool:
         else:
             TextSignature.objects.filter(article_id=article.pk).update(text_hash=digest, minhash=sig.pack(signature))
             LshBucket.objects.filter(article_id=article.pk).delete()
-            Fingerprint.objects.filter(article_id=article.pk).delete()
+            delete_fingerprints([article.pk])
         insert_rows(LshBucket, ("key", "article_id"), ((k, article.pk) for k in set(sig.lsh_keys(signature))))
         queued = _deferred.get()
         if queued is None:
-            insert_rows(Fingerprint, ("hash", "offset", "article_id"), ((h, o, article.pk) for h, o in prints))
+            insert_rows(RecentFingerprint, COLUMNS, ((h, o, article.pk) for h, o in prints))
         else:
             FingerprintBacklog.objects.bulk_create([FingerprintBacklog(article_id=article.pk)], ignore_conflicts=True)
             queued[article.pk] = (digest, prints)
@@ -85,13 +93,45 @@ def flush_backlog(queued: dict | None = None) -> int:
             for pk in ids:  # a body gone meanwhile (the article deleted) gives no rows
                 prints = sig.fingerprints(bodies.get(pk) or "")[0] if pk in missing else queued[pk][1]
                 rows.extend((h, o, pk) for h, o in prints)
-            Fingerprint.objects.filter(article_id__in=missing).delete()  # rows of a run cut short, if any
-            insert_rows(Fingerprint, ("hash", "offset", "article_id"), rows)
+            delete_fingerprints(missing)  # rows of a run cut short, if any
+            insert_rows(RecentFingerprint, COLUMNS, rows)
             FingerprintBacklog.objects.filter(article_id__in=ids).delete()
         for pk in ids:
             queued.pop(pk, None)
         count += len(ids)
+    if count:
+        merge_recent()
     return count
+
+
+def delete_fingerprints(article_ids) -> None:
+    ids = list(article_ids)
+    if ids:
+        for model in TIERS:
+            model.objects.filter(article_id__in=ids).delete()
+
+
+def fingerprint_rows(article_id: int) -> list[tuple[int, int]]:
+    """(hash, offset) of one article's fingerprints, from both tiers, sorted."""
+    return sorted(row for model in TIERS
+                  for row in model.objects.filter(article_id=article_id).values_list("hash", "offset"))
+
+
+def merge_recent(*, at_least: int | None = None) -> int:
+    """Move the recent tier into the main index in one sorted pass when it holds `at_least` rows (default
+    MERGE_AT; 0: always). Returns the rows moved. Safe to repeat and to run beside readers: one transaction."""
+    at_least = MERGE_AT if at_least is None else at_least
+    if at_least > 0 and not RecentFingerprint.objects.all()[at_least - 1:at_least].exists():
+        return 0
+    q = connection.ops.quote_name
+    main, recent = q(Fingerprint._meta.db_table), q(RecentFingerprint._meta.db_table)
+    names = ", ".join(q(c) for c in COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {main} ({names}) SELECT {names} FROM {recent} "
+                       f"ORDER BY {q('hash')}, {q('offset')}, {q('article_id')}")
+        moved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {recent}")
+    return max(moved, 0)
 
 
 def insert_rows(model, columns, rows) -> None:
@@ -153,7 +193,7 @@ def bulk_index(rows, batch: int = 500, *, staged: bool | None = None) -> int:
             TextSignature.objects.bulk_create(signatures, ignore_conflicts=True)
             insert_rows(LshBucket, ("key", "article_id"), buckets)
             if stage is None:
-                insert_rows(Fingerprint, ("hash", "offset", "article_id"), prints)
+                insert_rows(RecentFingerprint, COLUMNS, prints)
             else:
                 FingerprintBacklog.objects.bulk_create(
                     [FingerprintBacklog(article_id=article_id) for article_id, _ in pending], ignore_conflicts=True)
@@ -178,7 +218,7 @@ def bulk_index(rows, batch: int = 500, *, staged: bool | None = None) -> int:
             stage.drop()
     if count:  # fresh statistics, or PostgreSQL's planner may scan the whole table for a look-up
         with connection.cursor() as cursor:
-            for model in (TextSignature, LshBucket, Fingerprint):
+            for model in (TextSignature, LshBucket, *TIERS):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return count
 
@@ -226,7 +266,8 @@ def rebuild_all() -> int:
     """Drop and rebuild the duplicate and originality indexes of every article (after a change of the
     signature scheme, or to repair); returns how many were indexed. Safe to repeat: same end state."""
     FingerprintBacklog.objects.all().delete()
-    Fingerprint.objects.all().delete()
+    for model in TIERS:
+        model.objects.all().delete()
     LshBucket.objects.all().delete()
     TextSignature.objects.all().delete()
     return bulk_index(article_bodies())

@@ -5,7 +5,7 @@
   verbatim slice of the source article's body;
 - "percent" is the share (0–100) of the text's letters (CJK, letters, digits; punctuation and white space
   ignored) inside a matched passage; each source's "percent" likewise for that source alone;
-- matching reads only the Fingerprint rows of the text's own fingerprints (indexed look-ups), never the
+- matching reads only the fingerprint rows (both tiers, index.py) of the text's own fingerprints (indexed look-ups), never the
   whole library; fingerprints shared by very many articles (stock phrases) are ignored.
 A passage is a run of winnowed 13-gram matches with the same source, merged across small gaps (a
 reworded word, a changed punctuation mark), at least MIN_PASSAGE letters long.
@@ -20,7 +20,7 @@ from django.db import connection
 from miaobi.library.models import Article
 
 from . import signatures as sig
-from .models import Fingerprint
+from .index import TIERS
 
 MIN_PASSAGE = 20  # letters; shorter runs are stock phrases
 MERGE_GAP = 24  # letters of difference allowed inside one passage (a reworded phrase)
@@ -62,16 +62,20 @@ def _matches(prints: list[tuple[int, int]], exclude: set[int]) -> dict[int, list
 
 
 def _rare_rows(hashes: list[int]) -> list[tuple[int, int, int]]:
-    """(hash, article_id, offset) of the given fingerprints held by at most MAX_SOURCES_PER_PRINT rows, in
-    one query. Stock phrases are recognised by counting at most one row past the limit per hash, so a
-    phrase in 50,000 texts costs no more than one in 51 (an uncapped count read all 50,000)."""
+    """(hash, article_id, offset) of the given fingerprints held by at most MAX_SOURCES_PER_PRINT rows (in
+    both tiers of the index, see index.py), in one query. Stock phrases are recognised by counting at most
+    one row past the limit per hash and tier, so a phrase in 50,000 texts costs no more than one in 51 (an
+    uncapped count read all 50,000)."""
     q = connection.ops.quote_name
-    table = q(Fingerprint._meta.db_table)
+    tables = [q(model._meta.db_table) for model in TIERS]
+    limit = MAX_SOURCES_PER_PRINT + 1
     values = ", ".join(["(%s)"] * len(hashes))
-    sql = (f"WITH wanted(h) AS (VALUES {values}) "
-           f"SELECT f.hash, f.article_id, f.{q('offset')} FROM {table} f WHERE f.hash IN ("
-           f"SELECT h FROM wanted WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {table} g WHERE g.hash = wanted.h "
-           f"LIMIT {MAX_SOURCES_PER_PRINT + 1}) capped) <= {MAX_SOURCES_PER_PRINT})")
+    counts = " + ".join(f"(SELECT COUNT(*) FROM (SELECT 1 FROM {t} g WHERE g.hash = wanted.h LIMIT {limit}) c{i})"
+                        for i, t in enumerate(tables))
+    rows = " UNION ALL ".join(f"SELECT f.hash, f.article_id, f.{q('offset')} FROM {t} f WHERE f.hash IN (SELECT h FROM rare)"
+                              for t in tables)
+    sql = (f"WITH wanted(h) AS (VALUES {values}), "
+           f"rare(h) AS (SELECT h FROM wanted WHERE {counts} <= {MAX_SOURCES_PER_PRINT}) {rows}")
     with connection.cursor() as cursor:
         cursor.execute(sql, hashes)
         return cursor.fetchall()

@@ -25,3 +25,12 @@ def rebuild_text_indexes() -> None:
     from .index import rebuild_all
 
     rebuild_all()
+
+
+@db_periodic_task(crontab(minute="23"))
+def merge_recent_fingerprints() -> None:
+    """Edits made on the site add rows to the recent tier of the originality index: merged hourly once
+    they are many (imports merge when they flush)."""
+    from .index import merge_recent
+
+    merge_recent()

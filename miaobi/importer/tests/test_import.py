@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from miaobi.importer import services
-from miaobi.importer.models import Fingerprint, LshBucket, NearDuplicate, TextSignature
+from miaobi.importer import index, services
+from miaobi.importer import signatures as sig
+from miaobi.importer.models import Fingerprint, LshBucket, NearDuplicate, RecentFingerprint, TextSignature
 from miaobi.library.models import Article
 
 from .helpers import SPEECH_BODY, SPEECH_TITLE, make_docx
@@ -54,7 +55,7 @@ def test_json_shape_and_articles(folder):
     assert speech.external_key.startswith("import:")
     summary_article = Article.objects.get(title__startswith="关于二〇二四年度")
     assert summary_article.genre.slug == "zongjie"
-    assert TextSignature.objects.filter(article=speech).exists() and Fingerprint.objects.filter(article=speech).exists()
+    assert TextSignature.objects.filter(article=speech).exists() and index.fingerprint_rows(speech.pk)
 
 
 def test_rerun_imports_nothing_twice(folder):
@@ -104,7 +105,8 @@ def test_a_failure_inside_the_transaction_leaves_no_half_article(folder, monkeyp
     monkeypatch.setattr(services, "article_changed", boom)
     with pytest.raises(RuntimeError):
         run(str(folder / "a" / "summary.md"))
-    assert Article.objects.count() == 0 and TextSignature.objects.count() == 0 and Fingerprint.objects.count() == 0
+    assert Article.objects.count() == 0 and TextSignature.objects.count() == 0
+    assert not Fingerprint.objects.exists() and not RecentFingerprint.objects.exists()
 
 
 def test_file_size_limit(folder, settings):
@@ -209,13 +211,19 @@ def test_exact_duplicate_of_an_existing_article(tmp_path, make_article):
 
 def test_index_follows_edits_and_deletes(make_article):
     article = make_article(body=SUMMARY_TEXT)
-    before = set(Fingerprint.objects.filter(article=article).values_list("hash", flat=True))
+    index.merge_recent(at_least=0)  # one edit below finds its rows in the main tier, the other in the recent
+    before = index.fingerprint_rows(article.pk)
     article.body = SUMMARY_TEXT + "五、附记\n本总结经居委会讨论通过。"
     article.save()
-    after = set(Fingerprint.objects.filter(article=article).values_list("hash", flat=True))
-    assert before != after and LshBucket.objects.filter(article=article).count() == 32
+    after = index.fingerprint_rows(article.pk)
+    assert before != after and after == sorted(sig.fingerprints(article.body)[0])
+    assert LshBucket.objects.filter(article=article).count() == 32
+    article.body = SUMMARY_TEXT
+    article.save()
+    assert index.fingerprint_rows(article.pk) == before
     article.delete()
-    assert not Fingerprint.objects.exists() and not TextSignature.objects.exists()
+    assert not Fingerprint.objects.exists() and not RecentFingerprint.objects.exists()
+    assert not TextSignature.objects.exists()
 
 
 def test_human_output_has_a_summary(folder):
@@ -250,9 +258,9 @@ def test_dry_run_reports_duplicates_inside_the_batch(tmp_path, catalogue):
 
 def test_reindex_command_rebuilds_the_same_index(make_article):
     article = make_article(body=SUMMARY_TEXT)
-    before = sorted(Fingerprint.objects.filter(article=article).values_list("hash", "offset"))
+    before = index.fingerprint_rows(article.pk)
     out = io.StringIO()
     call_command("reindex_texts", stdout=out)
     assert "indexed" in out.getvalue()
-    assert sorted(Fingerprint.objects.filter(article=article).values_list("hash", "offset")) == before
+    assert index.fingerprint_rows(article.pk) == before
     assert LshBucket.objects.filter(article=article).count() == 32

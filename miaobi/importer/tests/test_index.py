@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stored(article):
-    return sorted(Fingerprint.objects.filter(article=article).values_list("hash", "offset"))
+    return index.fingerprint_rows(article.pk)
 
 
 def expected(body):
@@ -72,7 +72,7 @@ def test_a_staged_bulk_build_writes_the_same_rows(make_article):
 def test_a_staged_build_cut_short_is_completed_by_the_backlog(make_article, monkeypatch):
     articles = [make_article(body=body) for body in (LIB_RIVER, LIB_SCHOOL, LIB_VILLAGE)]
     expected_rows = {a.pk: stored(a) for a in articles}
-    Fingerprint.objects.all().delete()
+    index.delete_fingerprints([a.pk for a in articles])
     from miaobi.importer.models import TextSignature
 
     TextSignature.objects.all().delete()
@@ -84,6 +84,23 @@ def test_a_staged_build_cut_short_is_completed_by_the_backlog(make_article, monk
     monkeypatch.setattr(index._Stage, "finish", killed)
     with pytest.raises(KeyboardInterrupt):
         index.bulk_index([(a.pk, a.body) for a in articles], batch=2, staged=True)
-    assert not Fingerprint.objects.exists() and FingerprintBacklog.objects.count() == 3
+    assert not any(stored(a) for a in articles) and FingerprintBacklog.objects.count() == 3
     assert index.flush_backlog() == 3
     assert {a.pk: stored(a) for a in articles} == expected_rows
+
+
+def test_new_rows_go_to_the_recent_tier_and_merge_in_order(make_article, monkeypatch):
+    from miaobi.importer.models import RecentFingerprint
+
+    first = make_article(body=LIB_RIVER)
+    assert RecentFingerprint.objects.filter(article=first).exists()
+    assert not Fingerprint.objects.filter(article=first).exists()
+    rows = stored(first)
+    assert index.merge_recent() == 0  # below MERGE_AT: nothing moves
+    monkeypatch.setattr(index, "MERGE_AT", 10)
+    moved = index.merge_recent()
+    assert moved == len(rows) and not RecentFingerprint.objects.exists() and stored(first) == rows
+    second = make_article(body=LIB_SCHOOL)  # one article in each tier: a check finds both
+    assert RecentFingerprint.objects.filter(article=second).exists()
+    report = originality_report(LIB_RIVER[:400] + "\n" + LIB_SCHOOL[:400])
+    assert {s["id"] for s in report["sources"]} == {first.pk, second.pk}

@@ -5,8 +5,8 @@ import os
 import pytest
 from django.db import transaction
 
-from miaobi.importer import pipeline, services
-from miaobi.importer.models import Fingerprint, NearDuplicate
+from miaobi.importer import index, pipeline, services
+from miaobi.importer.models import NearDuplicate
 from miaobi.importer.services import ImportOptions, import_paths
 from miaobi.library.models import Article
 from miaobi.moderation.models import Flag, Term
@@ -46,7 +46,7 @@ def outcome(results):
         rows.append((r["path"].rsplit("/", 1)[-1], r["status"], r.get("reason"), r.get("title"), r.get("genre"),
                      tuple(r.get("tags") or ()), r.get("similarity"), bool(r.get("moderation")),
                      article and (article.title, article.body, article.status, sorted(article.tags.values_list("name", flat=True)),
-                                  Fingerprint.objects.filter(article=article).count(),
+                                  len(index.fingerprint_rows(article.pk)),
                                   Flag.objects.filter(object_id=article.pk).count(),
                                   NearDuplicate.objects.filter(article=article).exists())))
     return rows
