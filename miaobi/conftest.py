@@ -66,6 +66,13 @@ def staff_client(staff_user):
 
 
 @pytest.fixture(autouse=True)
+def foreground_stats_flush(settings):
+    """Counts are flushed inside the request in tests: a flush thread's own connection would write
+    outside the test's transaction."""
+    settings.MIAOBI_STATS_FLUSH_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, like a freshly started server."""
     from django.core.cache import cache, caches
@@ -77,6 +84,7 @@ def empty_cache():
     def forget():
         cache.clear()
         caches["shared"].clear()
+        caches["fragments"].clear()
         forget_local_memo()
         forget_site_settings()
         counting.discard_buffer()  # buffered page views of an earlier test must not land in another

@@ -169,6 +169,11 @@ if REDIS_URL:
     }}
     CACHES["shared"] = CACHES["default"]
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# "fragments": rendered parts of pages (library/fragments.py), always in each worker's memory. Their keys
+# carry the library generation, so no worker serves one after a change; in Redis a page's twenty
+# fragments cost twenty round trips, more than rendering them.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "miaobi-fragments",
+                       "OPTIONS": {"MAX_ENTRIES": 5000}}
 # --- end of the scale path block --------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -341,3 +346,7 @@ MIAOBI_PAGE_CACHE_SECONDS = int(os.environ.get("MIAOBI_PAGE_CACHE_SECONDS", "300
 
 # Worker processes of `miaobi import` (importer/pipeline.py); unset: one per core (max 4), none on one core.
 MIAOBI_IMPORT_WORKERS = int(os.environ["MIAOBI_IMPORT_WORKERS"]) if os.environ.get("MIAOBI_IMPORT_WORKERS") else None
+
+# Page-view and search-log flushes (publishing/counting.py) run in a thread of their own, so the request
+# that finds the buffer due does not wait for the database's write lock. 0: in that request (tests).
+MIAOBI_STATS_FLUSH_IN_BACKGROUND = os.environ.get("MIAOBI_STATS_FLUSH_IN_BACKGROUND", "1") != "0"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Callable, TypeVar
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 
 from miaobi.scale.cache import cache_unavailable
 
@@ -74,9 +74,11 @@ def forget_local_memo() -> None:
 
 
 def cached_fragment(name: str, compute: Callable[[], T], seconds: int = FRAGMENT_SECONDS) -> T:
+    """`compute()`, kept in this worker's memory (the "fragments" cache) for this library generation."""
+    store = caches["fragments"]
     key = f"library:{generation()}:{name}"
-    value = cache.get(key)
+    value = store.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, seconds)
+        store.set(key, value, seconds)
     return value

@@ -122,7 +122,7 @@ def record_page_view(request, article) -> None:
         _visitors.add((day, client))
         _article_views[article.pk] += 1
     if _flush_due():
-        flush_safely()
+        flush_soon()
 
 
 def record_search(row) -> None:
@@ -135,7 +135,34 @@ def record_search(row) -> None:
         if len(_searches) > MAX_BUFFERED_SEARCHES:
             del _searches[:len(_searches) - MAX_BUFFERED_SEARCHES]
     if _flush_due():
+        flush_soon()
+
+
+_flushing = threading.Lock()  # one flush at a time in this process
+
+
+def flush_soon() -> None:
+    """Flush without holding up the reader whose request found the buffer due: in a thread of its own
+    (its own database connection) when MIAOBI_STATS_FLUSH_IN_BACKGROUND, else here. A flush that waits
+    for the database's write lock (SQLite: another worker writing) then never stalls a page."""
+    if not getattr(settings, "MIAOBI_STATS_FLUSH_IN_BACKGROUND", True):
         flush_safely()
+        return
+    if not _flushing.acquire(blocking=False):
+        return  # one is running; the next due check starts another
+    global _last_flush
+    _last_flush = time.time()  # the due check of the next request must not start a second thread
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            flush_safely()
+        finally:
+            connections.close_all()  # this thread's connections only
+            _flushing.release()
+
+    threading.Thread(target=run, name="miaobi-stats-flush", daemon=True).start()
 
 
 def flush_safely() -> None:

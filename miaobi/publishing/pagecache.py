@@ -44,7 +44,7 @@ ALLOWED_PARAMS = ({ARTICLE_VIEW: frozenset(), SEARCH_VIEW: SEARCH_PARAMS}
                   | {name: frozenset({"page"}) for name in LIST_VIEWS})
 NOT_STORED_HEADERS = frozenset({"set-cookie", "x-page-cache"})
 MAX_ROUTES = 20_000
-LOCAL_ENTRIES = 256   # the most read pages, also kept in this worker's memory (decoded)
+LOCAL_ENTRIES = 512   # the most read pages, also kept in this worker's memory (decoded; ~15 MB)
 LOCAL_SECONDS = 30    # how long a copy here outlives its shared entry at most
 
 _routes: dict[str, tuple[str, dict] | None] = {}

@@ -162,3 +162,21 @@ def test_a_failed_flush_keeps_the_counts_for_the_next(make_article, settings, mo
     article.refresh_from_db()
     assert article.view_count == 1
     assert SearchLog.objects.filter(query="水利").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_due_flush_runs_beside_the_request(make_article, settings):
+    settings.MIAOBI_STATS_FLUSH_IN_BACKGROUND = True
+    settings.MIAOBI_STATS_FLUSH_SECONDS = 3600
+    article = make_article()
+    Client().get(article.get_absolute_url())
+    counting._last_flush = 0  # due
+    Client().get(article.get_absolute_url())  # starts the flush thread and answers at once
+    for _ in range(100):
+        if not counting._flushing.locked() and DailyCount.objects.filter(kind="view").exists():
+            break
+        import time
+
+        time.sleep(0.05)
+    article.refresh_from_db()
+    assert article.view_count == 2 and DailyCount.objects.get(kind="view").count == 2

@@ -26,7 +26,7 @@ def use_redis(settings):
             "OPTIONS": {"CLIENT_CLASS": "miaobi.scale.cache.ResilientClient", "IGNORE_EXCEPTIONS": True,
                         "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
-        settings.CACHES = {"default": redis, "shared": redis}
+        settings.CACHES = {"default": redis, "shared": redis, "fragments": settings.CACHES["fragments"]}
         settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
         fragments.forget_local_memo()
 
