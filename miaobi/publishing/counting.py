@@ -28,8 +28,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from miaobi.search.ratelimit import client_ip
@@ -173,15 +172,29 @@ def flush_safely() -> None:
         logger.warning("page view counts not flushed; kept for the next flush", exc_info=True)
 
 
-def _add(day: date, kind: str, key: str, n: int) -> None:
-    updated = DailyCount.objects.filter(day=day, kind=kind, key=key).update(count=F("count") + n)
-    if updated:
+def _add_views(article_model, views: list[tuple[int, int]]) -> None:
+    """Article.view_count += n for each (pk, n): one prepared statement run for all (psycopg pipelines
+    it; through the ORM, a statement and a round trip each cost a second per flush at 100,000 texts)."""
+    if not views:
         return
-    try:
-        with transaction.atomic():
-            DailyCount.objects.create(day=day, kind=kind, key=key, count=n)
-    except IntegrityError:  # created by another worker in between
-        DailyCount.objects.filter(day=day, kind=kind, key=key).update(count=F("count") + n)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {q(article_model._meta.db_table)} SET {q('view_count')} = {q('view_count')} + %s "
+                           f"WHERE {q('id')} = %s", [(n, pk) for pk, n in views])
+
+
+def _add_counts(counts: list[tuple[tuple[date, str, str], int]]) -> None:
+    """DailyCount(day, kind, key).count += n, created when missing: one upsert statement for all (SQLite
+    3.24+ and PostgreSQL share the ON CONFLICT syntax)."""
+    if not counts:
+        return
+    q = connection.ops.quote_name
+    table = q(DailyCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({q('day')}, {q('kind')}, {q('key')}, {q('count')}) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({q('day')}, {q('kind')}, {q('key')}) DO UPDATE SET {q('count')} = {table}.{q('count')} + excluded.{q('count')}",
+            [(day, kind, key, n) for (day, kind, key), n in counts])
 
 
 def flush_counts() -> int:
@@ -201,10 +214,8 @@ def flush_counts() -> int:
         # One transaction: a busy site flushes thousands of rows, and one commit each stalled the
         # worker (and, on SQLite, every other writer) for a second or more.
         with transaction.atomic():
-            for pk, n in sorted(views.items()):  # in key order: concurrent flushes never deadlock
-                Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
-            for (day, kind, key), n in sorted(counts.items()):
-                _add(day, kind, key, n)
+            _add_views(Article, sorted(views.items()))  # in key order: concurrent flushes never deadlock
+            _add_counts(sorted(counts.items()))
             if salted:
                 DailyVisitor.objects.bulk_create(salted, ignore_conflicts=True)
             if searches:

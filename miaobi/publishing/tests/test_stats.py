@@ -150,14 +150,14 @@ def test_a_failed_flush_keeps_the_counts_for_the_next(make_article, settings, mo
     article = make_article()
     client.get(article.get_absolute_url())
     client.get("/search/", {"q": "水利"})
-    real = counting._add
+    real = counting._add_counts
 
     def database_away(*args, **kwargs):
         raise counting.IntegrityError("database is away")  # any database error
 
-    monkeypatch.setattr(counting, "_add", database_away)
+    monkeypatch.setattr(counting, "_add_counts", database_away)
     counting.flush_safely()  # logged, nothing raised to the reader's request
-    monkeypatch.setattr(counting, "_add", real)
+    monkeypatch.setattr(counting, "_add_counts", real)
     assert counting.flush_counts() > 0
     article.refresh_from_db()
     assert article.view_count == 1
