@@ -123,26 +123,25 @@ def merge_recent(*, at_least: int | None = None) -> int:
     at_least = MERGE_AT if at_least is None else at_least
     if at_least > 0 and not RecentFingerprint.objects.all()[at_least - 1:at_least].exists():
         return 0
-    q = connection.ops.quote_name
-    main, recent = q(Fingerprint._meta.db_table), q(RecentFingerprint._meta.db_table)
-    names = ", ".join(q(c) for c in COLUMNS)
+    recent = connection.ops.quote_name(RecentFingerprint._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {main} ({names}) SELECT {names} FROM {recent} "
-                       f"ORDER BY {q('hash')}, {q('offset')}, {q('article_id')}")
-        moved = cursor.rowcount
+        moved = insert_sorted_from(recent)
         cursor.execute(f"DELETE FROM {recent}")
-    return max(moved, 0)
+    return moved
 
 
 def insert_rows(model, columns, rows) -> None:
     """Write plain tuples (~600 fingerprints per text: too many for model instances), sorted by primary key so
-    neighbouring rows land on the same index pages. PostgreSQL: COPY (an INSERT per row costs the client
-    more than the server); SQLite: executemany of one prepared INSERT."""
-    rows = sorted(rows)
+    neighbouring rows land on the same index pages."""
+    write_rows(connection.ops.quote_name(model._meta.db_table), columns, sorted(rows))
+
+
+def write_rows(table: str, columns, rows) -> None:
+    """Append tuples to a (quoted) table. PostgreSQL: COPY (an INSERT per row costs the client more than the
+    server); SQLite: executemany of one prepared INSERT."""
     if not rows:
         return
-    q = connection.ops.quote_name
-    table, names = q(model._meta.db_table), ", ".join(q(c) for c in columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -150,6 +149,17 @@ def insert_rows(model, columns, rows) -> None:
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def insert_sorted_from(source: str) -> int:
+    """Every row of `source` (a quoted table with the fingerprint columns) inserted into the main index in
+    key order, so each index page is written once: the merge of the recent tier and a staged build."""
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(Fingerprint._meta.db_table)} ({names}) SELECT {names} FROM {source} "
+                       f"ORDER BY {names}")
+        return max(cursor.rowcount, 0)
 
 
 def rebuild(articles, progress=None) -> int:
@@ -235,25 +245,13 @@ class _Stage:
             cursor.execute(f"CREATE TEMPORARY TABLE {self.name} (hash integer, \"offset\" integer, article_id bigint)")
 
     def add(self, prints, article_ids) -> None:
-        rows = list(prints)
-        if rows:
-            q = connection.ops.quote_name
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {self.name} (hash, {q('offset')}, article_id) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(f"INSERT INTO {self.name} VALUES (%s, %s, %s)", rows)
+        write_rows(self.name, COLUMNS, list(prints))
         self.articles.extend(article_ids)
 
     def finish(self) -> None:
         """One sorted insert, and the backlog of the staged articles cleared, in one transaction."""
-        q = connection.ops.quote_name
-        table = q(Fingerprint._meta.db_table)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (hash, {q('offset')}, article_id) "
-                           f"SELECT hash, {q('offset')}, article_id FROM {self.name} ORDER BY hash, {q('offset')}, article_id")
+        with transaction.atomic():
+            insert_sorted_from(self.name)
             for i in range(0, len(self.articles), 1000):
                 FingerprintBacklog.objects.filter(article_id__in=self.articles[i:i + 1000]).delete()
 

@@ -202,7 +202,7 @@ def finished_item(item: Item) -> dict:
 
 
 def store_item(prepared: Prepared, options: ImportOptions, *, genre: Genre | None, extra_tags: list[Tag],
-               seen: dict[str, str] | None = None, record=None, genres: dict | None = None, lexicon=None) -> dict:
+               seen: dict[str, str] | None = None, record=None, catalogue: dict | None = None, lexicon=None) -> dict:
     """The database half of import_item: duplicate checks, then the article in its own transaction.
     `lexicon`: the one the file was screened with (if the lexicon changed since, the save screens again)."""
     result, parsed = prepared.result, prepared.parsed
@@ -226,7 +226,7 @@ def store_item(prepared: Prepared, options: ImportOptions, *, genre: Genre | Non
         if seen is not None:
             seen[digest] = result["path"]
         return {**result, "status": "near_duplicate" if near else "imported", "article": None}
-    chosen_genre = genre or _genre_for(parsed.genre_slug, genres)
+    chosen_genre = genre or _genre_for(parsed.genre_slug, catalogue)
     if chosen_genre is None:
         return {**result, "status": "error", "reason": "文种目录为空，请先创建文种"}
     publish = options.publish and not near and not result["needs_review"]
@@ -242,7 +242,7 @@ def store_item(prepared: Prepared, options: ImportOptions, *, genre: Genre | Non
                 status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
                 published_at=_published_at(parsed.date), external_key=key,
             )
-            tag_ids = dict.fromkeys([t.pk for t in _tags_named(parsed.tags, genres)] + [t.pk for t in extra_tags])
+            tag_ids = dict.fromkeys(t.pk for t in [*_tags_named(parsed.tags, catalogue), *extra_tags])
             if tag_ids:  # a new article: no existing links to look up (what tags.add() would do first)
                 Article.tags.through.objects.bulk_create(
                     [Article.tags.through(article_id=article.pk, tag_id=pk) for pk in tag_ids])
@@ -267,7 +267,9 @@ def _genre_for(slug: str, catalogue: dict | None) -> Genre | None:
     """The guessed genre (or the default); `catalogue` (a batch's lookups) saves a query per file."""
     if catalogue is None:
         return Genre.objects.filter(slug=slug or DEFAULT_GENRE).first() or Genre.objects.first()
-    genres = catalogue.setdefault("genres", {g.slug: g for g in Genre.objects.order_by("pk")})
+    if "genres" not in catalogue:  # (setdefault would run the query for every file)
+        catalogue["genres"] = {g.slug: g for g in Genre.objects.order_by("pk")}
+    genres = catalogue["genres"]
     return genres.get(slug or DEFAULT_GENRE) or genres.get(DEFAULT_GENRE) or next(iter(genres.values()), None)
 
 
@@ -276,7 +278,9 @@ def _tags_named(names, catalogue: dict | None) -> list[Tag]:
         return []
     if catalogue is None:
         return list(Tag.objects.filter(name__in=set(names)))
-    tags = catalogue.setdefault("tags", {t.name: t for t in Tag.objects.all()})
+    if "tags" not in catalogue:
+        catalogue["tags"] = {t.name: t for t in Tag.objects.all()}
+    tags = catalogue["tags"]
     return [tags[n] for n in dict.fromkeys(names) if n in tags]
 
 
@@ -321,7 +325,7 @@ def import_paths(paths, options: ImportOptions, *, progress=None, workers: int |
         tag_names, lexicon = list(Tag.objects.values_list("name", flat=True)), current_lexicon()
         pipeline = batch.enter_context(Pipeline(options, tag_names, lexicon, workers))
         for prepared in pipeline.prepared(iter_paths(paths)):
-            result = store_item(prepared, options, genre=genre, extra_tags=extra_tags, seen=seen, genres=catalogue,
+            result = store_item(prepared, options, genre=genre, extra_tags=extra_tags, seen=seen, catalogue=catalogue,
                                 lexicon=lexicon)
             add_to_summary(summary, result)
             results.append(result)

@@ -9,7 +9,6 @@ miaobi.accounts.entitlements.full_text_access; this module turns that decision i
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -63,14 +62,7 @@ def preview_settings(article: Article) -> tuple[float | None, int | None]:
 
 def article_preview(article: Article) -> Preview:
     ratio, max_chars = preview_settings(article)
-    return _remembered_preview(article.body, ratio, max_chars)
-
-
-@functools.lru_cache(maxsize=64)
-def _remembered_preview(body: str, ratio, max_chars) -> Preview:
-    """A page asks for the same preview up to three times (body, meta description, JSON-LD): built once.
-    Keyed by the text and budget themselves, so an edit is never served an old preview. Not to be mutated."""
-    return build_preview(body, ratio, max_chars)
+    return build_preview(article.body, ratio, max_chars)
 
 
 def text_for_viewer(article: Article, user, *, as_visitor: bool = False) -> Reading:

@@ -127,9 +127,8 @@ def visitor_route(request) -> tuple[str, dict] | None:
     found = route(request.path_info)
     if found is None or found[0] not in ALLOWED_PARAMS:
         return None
-    query = request.GET
-    if query and (not ALLOWED_PARAMS[found[0]].issuperset(query) or query.get("as")):
-        return None
+    if request.GET and not ALLOWED_PARAMS[found[0]].issuperset(request.GET):
+        return None  # (also `?as=`, staff viewing as a visitor: no cacheable page takes it)
     return found
 
 
